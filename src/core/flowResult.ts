@@ -1,0 +1,251 @@
+/**
+ * The a3s_flow `FlowResult` record: model, validation (what serde accepts, nothing else)
+ * and the two serialised forms, compact for saving and pretty for export.
+ */
+import { normalizeExecutionId } from './executionId';
+import { isJsonObject, JsonNumber, JsonObject, JsonSyntaxError, JsonValue, newObject, parseJson, stringifyJson, writeEntries } from './json';
+
+export interface FlowResult {
+  /** Lowercase hyphenated UUID. */
+  readonly executionId: string;
+  /** Node id -> output. A skipped node's output is `null`. */
+  readonly outputs: JsonObject;
+  /** Every node processed, executed or skipped; no duplicates. */
+  readonly completedNodes: readonly string[];
+  /** Nodes whose run_if guard was false; no duplicates. */
+  readonly skippedNodes: readonly string[];
+  /** Final snapshot of the shared context (`{}` when the file had none). */
+  readonly context: JsonObject;
+  /** Top-level fields the Rust struct does not know; serde ignores them, we keep them. */
+  readonly extraFields: JsonObject;
+}
+
+/** Why a text is not a FlowResult: which field, what was expected. */
+export class FlowResultError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'FlowResultError';
+  }
+}
+
+const FIELD_ORDER = ['execution_id', 'outputs', 'completed_nodes', 'skipped_nodes', 'context'] as const;
+type KnownField = (typeof FIELD_ORDER)[number];
+
+/** Parses a file's text into a FlowResult; throws only `FlowResultError`. */
+export function parseFlowResult(text: string): FlowResult {
+  let value: JsonValue;
+  try {
+    value = parseJson(text, {
+      onTopLevelDuplicate: (key) => {
+        if ((FIELD_ORDER as readonly string[]).includes(key)) throw new FlowResultError(`duplicate field \`${key}\``, key);
+      },
+    });
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new FlowResultError(`Invalid JSON: ${e.message}`);
+    throw e;
+  }
+  return flowResultFromJson(value);
+}
+
+/** Decodes file bytes as strict UTF-8 (as serde_json::from_slice does) and parses them. */
+export function parseFlowResultBytes(bytes: Uint8Array): FlowResult {
+  return parseFlowResult(decodeUtf8(bytes));
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    throw new FlowResultError(`Invalid UTF-8 at byte ${firstInvalidUtf8(bytes)}`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Binary search for the longest valid prefix keeps this cheap on big files.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+/**
+ * Builds a FlowResult from a parsed JSON value. serde's derived Deserialize takes a struct
+ * as an object or as an array of its fields in declaration order; both are accepted.
+ */
+export function flowResultFromJson(value: JsonValue): FlowResult {
+  const fields = new Map<KnownField, JsonValue>();
+  const extraFields = newObject();
+  if (Array.isArray(value)) {
+    if (value.length < 4) {
+      throw new FlowResultError(`invalid length ${value.length}, expected struct FlowResult with 5 elements`);
+    }
+    if (value.length > 5) throw new FlowResultError(`invalid length ${value.length}, expected fewer elements in array`);
+    value.forEach((item, i) => fields.set(FIELD_ORDER[i], item));
+  } else if (isJsonObject(value)) {
+    for (const key of Object.keys(value)) {
+      if ((FIELD_ORDER as readonly string[]).includes(key)) fields.set(key as KnownField, value[key]);
+      else extraFields[key] = value[key];
+    }
+  } else {
+    throw new FlowResultError(`invalid type: ${describe(value)}, expected struct FlowResult`);
+  }
+
+  return {
+    executionId: readExecutionId(fields.get('execution_id')),
+    outputs: readMap(fields, 'outputs', true),
+    completedNodes: readSet(fields, 'completed_nodes'),
+    skippedNodes: readSet(fields, 'skipped_nodes'),
+    context: readMap(fields, 'context', false),
+    extraFields,
+  };
+}
+
+function readExecutionId(value: JsonValue | undefined): string {
+  if (value === undefined) throw new FlowResultError('missing field `execution_id`', 'execution_id');
+  if (typeof value !== 'string') {
+    throw new FlowResultError(`execution_id: invalid type: ${describe(value)}, expected a UUID string`, 'execution_id');
+  }
+  const id = normalizeExecutionId(value);
+  if (!id) {
+    throw new FlowResultError(
+      `execution_id: ${JSON.stringify(truncate(value, 60))} is not a UUID (expected 32 hex digits, hyphenated, braced or urn:uuid: form)`,
+      'execution_id',
+    );
+  }
+  return id;
+}
+
+function readMap(fields: Map<KnownField, JsonValue>, field: KnownField, required: boolean): JsonObject {
+  const value = fields.get(field);
+  if (value === undefined) {
+    if (required) throw new FlowResultError(`missing field \`${field}\``, field);
+    return newObject();
+  }
+  if (!isJsonObject(value)) throw new FlowResultError(`${field}: invalid type: ${describe(value)}, expected a map`, field);
+  return value;
+}
+
+function readSet(fields: Map<KnownField, JsonValue>, field: KnownField): string[] {
+  const value = fields.get(field);
+  if (value === undefined) throw new FlowResultError(`missing field \`${field}\``, field);
+  if (!Array.isArray(value)) throw new FlowResultError(`${field}: invalid type: ${describe(value)}, expected a sequence`, field);
+  const seen = new Set<string>();
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') {
+      throw new FlowResultError(`${field}[${i}]: invalid type: ${describe(item)}, expected a string`, field);
+    }
+    seen.add(item);
+  });
+  return [...seen];
+}
+
+/** Names a JSON value's type the way serde's "invalid type" messages do. */
+export function describe(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return `boolean \`${value}\``;
+  if (typeof value === 'number') return `integer \`${value}\``;
+  if (value instanceof JsonNumber) return `number \`${truncate(value.text, 40)}\``;
+  if (typeof value === 'string') return `string ${JSON.stringify(truncate(value, 40))}`;
+  if (Array.isArray(value)) return 'sequence';
+  return 'map';
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Compact JSON for saving: what `serde_json::to_vec` would write (plus unknown fields). */
+export function serializeFlowResult(result: FlowResult): string {
+  return writeRecord(result, 0, false);
+}
+
+/**
+ * The export format: pretty (2-space indent), fields in the Rust struct's order, node sets
+ * and the top-level maps sorted so two exports diff cleanly, unknown fields after the known
+ * ones, numbers exact, trailing newline.
+ */
+export function exportFlowResult(result: FlowResult): string {
+  return `${writeRecord(result, 2, true)}\n`;
+}
+
+/** Export of several runs as one JSON array (Export All / Export Selected). */
+export function exportFlowResults(results: readonly FlowResult[]): string {
+  if (results.length === 0) return '[]\n';
+  const items = results.map((r) => `  ${writeRecord(r, 2, true, '  ')}`);
+  return `[\n${items.join(',\n')}\n]\n`;
+}
+
+function writeRecord(result: FlowResult, indent: number, sorted: boolean, prefix = ''): string {
+  const record = newObject();
+  record.execution_id = result.executionId;
+  record.outputs = result.outputs;
+  const completed = [...result.completedNodes];
+  const skipped = [...result.skippedNodes];
+  if (sorted) {
+    completed.sort(compareCodeUnits);
+    skipped.sort(compareCodeUnits);
+  }
+  record.completed_nodes = completed;
+  record.skipped_nodes = skipped;
+  record.context = result.context;
+  const extraKeys = Object.keys(result.extraFields).filter((k) => !(FIELD_ORDER as readonly string[]).includes(k));
+  for (const key of extraKeys) record[key] = result.extraFields[key];
+
+  if (!sorted) return stringifyJson(record, indent);
+  // Only the top-level maps are re-ordered; nested values keep their own order.
+  const out: string[] = [];
+  const view = newObject();
+  for (const key of Object.keys(record)) view[key] = record[key];
+  view.outputs = sortedObject(result.outputs);
+  view.context = sortedObject(result.context);
+  writeEntries(Object.keys(view), view, indent, prefix, out);
+  return out.join('');
+}
+
+function sortedObject(object: JsonObject): JsonObject {
+  const sorted = newObject();
+  for (const key of Object.keys(object).sort(compareCodeUnits)) sorted[key] = object[key];
+  return sorted;
+}
+
+/** Plain code-unit order, like Rust's `str` ordering for the ASCII ids flows use. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Deep equality of two results; node sets compare as sets. */
+export function flowResultsEqual(a: FlowResult, b: FlowResult): boolean {
+  return serializeCanonical(a) === serializeCanonical(b);
+}
+
+function serializeCanonical(result: FlowResult): string {
+  return exportFlowResult({
+    ...result,
+    outputs: canonicalValue(result.outputs) as JsonObject,
+    context: canonicalValue(result.context) as JsonObject,
+    extraFields: canonicalValue(result.extraFields) as JsonObject,
+  });
+}
+
+function canonicalValue(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (isJsonObject(value)) {
+    const out = newObject();
+    for (const key of Object.keys(value).sort(compareCodeUnits)) out[key] = canonicalValue(value[key]);
+    return out;
+  }
+  return value;
+}

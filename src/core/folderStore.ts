@@ -1,0 +1,222 @@
+/**
+ * The workspace-folder store: one `<id>.json` file per run, in serde's JSON.
+ *
+ * Rules: saves are atomic (temp file in the same folder, flushed, renamed over the
+ * target); only `<uuid>.json` names in canonical form are runs, everything else is
+ * ignored; a run that cannot be read or parsed is reported as unreadable with its reason
+ * and is never deleted or rewritten behind the user's back; the store never touches
+ * anything outside its folder (ids are validated before they become names, symlinks are
+ * not followed).
+ */
+import { Emitter } from './events';
+import { isCanonicalExecutionId, newExecutionId } from './executionId';
+import {
+  compareEntries,
+  DeleteOptions,
+  ExecutionEntry,
+  ExecutionStore,
+  InspectOutcome,
+  loadViaInspect,
+  requireExecutionId,
+  StoreChange,
+} from './executionStore';
+import { FlowResult, FlowResultError, parseFlowResultBytes, serializeFlowResult } from './flowResult';
+import { FolderPort, PortStat } from './folderPort';
+import { formatBytes } from './format';
+
+/** The store folder under a workspace folder. */
+export const DEFAULT_STORE_DIRECTORY = '.a3s/flow/executions';
+/** Big enough for any real run; small enough that a 600 MB file is refused, not loaded. */
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+const RUN_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+const TEMP_PREFIX = '.flow-history-';
+const TEMP_FILE = /^\.flow-history-([0-9a-f-]{36})-[0-9a-f]{8}\.tmp$/;
+/** A temp file this old was left by a writer that died; a later save removes it. */
+const STALE_TEMP_MS = 60_000;
+
+export interface FolderStoreOptions {
+  readonly maxFileBytes?: number;
+  readonly label?: string;
+}
+
+export function runFileName(id: string): string {
+  return `${requireExecutionId(id)}.json`;
+}
+
+/** The execution id a file name stands for, when it names a run. */
+export function idFromFileName(name: string): string | undefined {
+  const match = RUN_FILE.exec(name);
+  return match && isCanonicalExecutionId(match[1]) ? match[1] : undefined;
+}
+
+export class FolderExecutionStore implements ExecutionStore {
+  readonly label: string;
+  private readonly changes = new Emitter<StoreChange>();
+  readonly onDidChange = this.changes.event;
+  private readonly maxFileBytes: number;
+  /** Temp files this store is writing right now: never cleaned as leftovers. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    readonly port: FolderPort,
+    options: FolderStoreOptions = {},
+  ) {
+    this.label = options.label ?? port.location;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  }
+
+  async save(result: FlowResult): Promise<void> {
+    const id = requireExecutionId(result.executionId);
+    const data = new TextEncoder().encode(serializeFlowResult({ ...result, executionId: id }));
+    const temp = `${TEMP_PREFIX}${id}-${newExecutionId().slice(0, 8)}.tmp`;
+    this.inFlight.add(temp);
+    try {
+      await this.port.write(temp, data);
+      await this.port.rename(temp, runFileName(id));
+    } catch (error) {
+      await this.port.remove(temp).catch(() => undefined);
+      throw error;
+    } finally {
+      this.inFlight.delete(temp);
+    }
+    this.changes.fire({ saved: [id], deleted: [] });
+    await this.removeLeftoverTempFiles(id).catch(() => undefined);
+  }
+
+  load(id: string): Promise<FlowResult | undefined> {
+    return loadViaInspect(this, id);
+  }
+
+  async list(): Promise<string[]> {
+    const entries = await this.port.list();
+    const ids: string[] = [];
+    for (const entry of entries ?? []) {
+      const id = idFromFileName(entry.name);
+      if (id && (entry.kind === 'file' || entry.kind === 'symlink')) ids.push(id);
+    }
+    return ids;
+  }
+
+  async delete(id: string, options: DeleteOptions = {}): Promise<void> {
+    const name = runFileName(id);
+    const stat = await this.port.stat(name);
+    // A directory that happens to carry a run's name is not a run: never delete it.
+    if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) return;
+    await this.port.remove(name, { useTrash: options.useTrash });
+    this.changes.fire({ saved: [], deleted: [requireExecutionId(id)] });
+  }
+
+  async listEntries(): Promise<ExecutionEntry[]> {
+    const listing = await this.port.list();
+    if (!listing) return [];
+    const runs: { id: string; name: string }[] = [];
+    for (const entry of listing) {
+      if (entry.kind !== 'file' && entry.kind !== 'symlink') continue;
+      const id = idFromFileName(entry.name);
+      if (id) runs.push({ id, name: entry.name });
+    }
+    const stats = this.port.statMany
+      ? await this.port.statMany(runs.map((r) => r.name))
+      : await Promise.all(runs.map((r) => this.port.stat(r.name)));
+    const entries: ExecutionEntry[] = [];
+    runs.forEach((run, i) => {
+      const stat = stats[i];
+      if (stat) entries.push(this.entryFor(run.id, stat));
+    });
+    return entries.sort(compareEntries);
+  }
+
+  async inspect(id: string): Promise<InspectOutcome> {
+    const key = requireExecutionId(id);
+    const name = runFileName(key);
+    const stat = await this.port.stat(name);
+    if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) return { kind: 'missing' };
+    const entry = this.entryFor(key, stat);
+    if (entry.problem) return { kind: 'unreadable', entry, reason: entry.problem };
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.port.read(name);
+    } catch (error) {
+      return { kind: 'unreadable', entry, reason: `cannot be read: ${errorMessage(error)}` };
+    }
+    if (bytes.byteLength > this.maxFileBytes) {
+      return { kind: 'unreadable', entry, reason: this.tooBig(bytes.byteLength) };
+    }
+    try {
+      const result = parseFlowResultBytes(bytes);
+      if (result.executionId !== key) {
+        return {
+          kind: 'unreadable',
+          entry,
+          reason: `execution_id ${result.executionId} does not match the file name ${name}`,
+        };
+      }
+      return { kind: 'ok', entry: { ...entry, size: bytes.byteLength }, result };
+    } catch (error) {
+      if (error instanceof FlowResultError) return { kind: 'unreadable', entry, reason: describeParseFailure(error, bytes) };
+      throw error;
+    }
+  }
+
+  async readRaw(id: string): Promise<string | undefined> {
+    const name = runFileName(id);
+    const stat = await this.port.stat(name);
+    if (!stat || stat.kind !== 'file') return undefined;
+    if (stat.size > this.maxFileBytes) throw new Error(this.tooBig(stat.size));
+    return new TextDecoder('utf-8').decode(await this.port.read(name));
+  }
+
+  /** Where a run's file is (path or URI string). */
+  locate(id: string): string {
+    return this.port.locate(runFileName(id));
+  }
+
+  /** For hosts that watch the folder: tells listeners about changes made by others. */
+  reportExternalChange(change: StoreChange): void {
+    this.changes.fire(change);
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
+
+  private entryFor(id: string, stat: PortStat): ExecutionEntry {
+    const entry = { id, savedAt: stat.mtime, size: stat.size };
+    if (stat.kind === 'symlink') return { ...entry, problem: 'is a symbolic link; links are not followed' };
+    if (stat.size > this.maxFileBytes) return { ...entry, problem: this.tooBig(stat.size) };
+    if (stat.size === 0) return { ...entry, problem: 'is empty (0 bytes): possibly still being written' };
+    return entry;
+  }
+
+  private tooBig(size: number): string {
+    return `is ${formatBytes(size)}, over the ${formatBytes(this.maxFileBytes)} size limit`;
+  }
+
+  /** Removes temp files of this id, and of any id when a writer left them long ago. */
+  private async removeLeftoverTempFiles(savedId: string): Promise<void> {
+    const listing = await this.port.list();
+    const now = Date.now();
+    for (const entry of listing ?? []) {
+      const match = TEMP_FILE.exec(entry.name);
+      if (!match || entry.kind !== 'file' || this.inFlight.has(entry.name)) continue;
+      let stale = match[1] === savedId;
+      if (!stale) {
+        const stat = await this.port.stat(entry.name);
+        stale = !!stat && now - stat.mtime > STALE_TEMP_MS;
+      }
+      if (stale) await this.port.remove(entry.name).catch(() => undefined);
+    }
+  }
+}
+
+function describeParseFailure(error: FlowResultError, bytes: Uint8Array): string {
+  if (bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return `starts with a UTF-8 byte order mark, which serde_json does not accept (${error.message})`;
+  }
+  return error.message;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,115 @@
+/** Display strings shared by the tree, the panel and the CLI. Pure, locale-independent. */
+import { isJsonObject, JsonNumber, JsonValue, stringifyJson } from './json';
+
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */
+export function formatRelativeTime(time: number, now: number): string {
+  const seconds = Math.round((now - time) / 1000);
+  if (seconds < 45) return seconds < -45 ? formatTimestamp(time) : 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return days === 1 ? 'yesterday' : `${days} days ago`;
+  return formatTimestamp(time).slice(0, 10);
+}
+
+/** ISO-like local-independent timestamp: 2026-11-26 12:04:05 UTC. */
+export function formatTimestamp(time: number): string {
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Makes stored text safe to put on one line of a label: control characters (newlines,
+ * carriage returns, escape, C1 controls) and bidi overrides become visible escapes, so a
+ * value can neither break a row nor visually reorder its neighbours. Everything else is
+ * shown as stored.
+ */
+export function oneLine(text: string, max = 120): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+      out += c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u${c.toString(16).padStart(4, '0')}`;
+    } else {
+      out += ch;
+    }
+    if (out.length > max) return `${out.slice(0, max)}…`;
+  }
+  return out;
+}
+
+/** A one-line preview of a JSON value, for tree rows and summaries. */
+export function previewValue(value: JsonValue, max = 80): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number' || value instanceof JsonNumber) {
+    return String(value);
+  }
+  if (typeof value === 'string') return oneLine(JSON.stringify(value), max);
+  if (Array.isArray(value)) {
+    const head = `[${value.length}] `;
+    return oneLine(head + compactPrefix(value, max), max);
+  }
+  if (isJsonObject(value)) {
+    const keys = Object.keys(value).length;
+    return oneLine(`{${keys}} ${compactPrefix(value, max)}`, max);
+  }
+  return '';
+}
+
+/** The start of a value's compact JSON without serialising all of a huge value. */
+function compactPrefix(value: JsonValue, max: number): string {
+  if (Array.isArray(value)) {
+    const parts: string[] = [];
+    let length = 1;
+    for (const item of value) {
+      const part = compactPrefix(item, max - length);
+      parts.push(part);
+      length += part.length + 1;
+      if (length > max) break;
+    }
+    return `[${parts.join(',')}${length > max ? '…' : ']'}`;
+  }
+  if (isJsonObject(value)) {
+    const parts: string[] = [];
+    let length = 1;
+    for (const key of Object.keys(value)) {
+      const part = `${JSON.stringify(key)}:${compactPrefix(value[key], max - length)}`;
+      parts.push(part);
+      length += part.length + 1;
+      if (length > max) break;
+    }
+    return `{${parts.join(',')}${length > max ? '…' : '}'}`;
+  }
+  const text = stringifyJson(value);
+  return text.length > max ? `${text.slice(0, Math.max(max, 1))}…` : text;
+}

@@ -1,0 +1,88 @@
+/** `FolderPort` over Node's `fs`: used by the CLI and the unit tests. */
+import { promises as fs, constants as fsConstants, Stats } from 'fs';
+import * as path from 'path';
+import { TrashUnavailableError } from '../core/executionStore';
+import { FolderPort, PortEntry, PortEntryKind, PortStat } from '../core/folderPort';
+
+export class NodeFolderPort implements FolderPort {
+  readonly location: string;
+
+  constructor(folder: string) {
+    this.location = path.resolve(folder);
+  }
+
+  async list(): Promise<PortEntry[] | undefined> {
+    try {
+      const dirents = await fs.readdir(this.location, { withFileTypes: true });
+      return dirents.map((d) => ({
+        name: d.name,
+        kind: d.isSymbolicLink() ? 'symlink' : d.isFile() ? 'file' : d.isDirectory() ? 'directory' : 'other',
+      }));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async stat(name: string): Promise<PortStat | undefined> {
+    try {
+      return toPortStat(await fs.lstat(this.resolve(name)));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async read(name: string): Promise<Uint8Array> {
+    // O_NOFOLLOW: a run file swapped for a symlink between stat and read is still refused.
+    const handle = await fs.open(this.resolve(name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async write(name: string, data: Uint8Array): Promise<void> {
+    await fs.mkdir(this.location, { recursive: true });
+    // 'wx' never follows or reuses an existing entry; the temp name is fresh each time.
+    const handle = await fs.open(this.resolve(name), 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await fs.rename(this.resolve(from), this.resolve(to));
+  }
+
+  async remove(name: string, options: { useTrash?: boolean } = {}): Promise<void> {
+    if (options.useTrash) throw new TrashUnavailableError('the command line has no trash; delete permanently instead');
+    await fs.unlink(this.resolve(name));
+  }
+
+  locate(name: string): string {
+    return this.resolve(name);
+  }
+
+  private resolve(name: string): string {
+    // The store only passes validated plain names; this is a second line of defence.
+    if (name.includes('/') || name.includes('\\') || name === '..' || name === '.' || name.includes('\0')) {
+      throw new Error(`Refusing a path outside the store folder: ${JSON.stringify(name)}`);
+    }
+    return path.join(this.location, name);
+  }
+}
+
+function toPortStat(stats: Stats): PortStat {
+  const kind: PortEntryKind = stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+  return { kind, mtime: stats.mtimeMs, size: stats.size };
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
