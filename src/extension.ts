@@ -1,7 +1,53 @@
+/** Wiring only: stores, tree, panels, documents, commands and the API. */
 import * as vscode from 'vscode';
+import { createApi, FlowHistoryApi } from './api';
+import { CommandContext } from './commands/commandContext';
+import { exportRun } from './commands/exportRun';
+import { registerCommands } from './commands/registerCommands';
+import { openRawJson } from './commands/runCommands';
+import { RUN_SCHEME, RunDocuments } from './documents/runDocuments';
+import { initLog } from './log';
+import { DETAIL_VIEW_TYPE, DetailPanels } from './panel/detailPanel';
+import { HistoryStores } from './stores/historyStores';
+import { HistoryTreeProvider } from './tree/historyTreeProvider';
+import { createHistoryView } from './tree/historyView';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.commands.registerCommand('a3sFlow.history.refresh', () => undefined));
+/** Not a stable API: lets the integration tests reach the live objects. */
+export interface FlowHistoryExports extends FlowHistoryApi {
+  readonly internals: CommandContext & { readonly documents: RunDocuments };
+}
+
+export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
+  const subscriptions = context.subscriptions;
+  subscriptions.push(initLog());
+  const stores = new HistoryStores();
+  const tree = new HistoryTreeProvider(stores);
+  subscriptions.push(stores, tree);
+  const treeView = createHistoryView(tree, subscriptions);
+  const documents = new RunDocuments(stores);
+  subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, documents));
+
+  // The panel's buttons run the same code as the commands.
+  let ctx: CommandContext | undefined;
+  const panels = new DetailPanels(context.extensionUri, stores, {
+    run: async (action, ref) => {
+      if (!ctx) return;
+      if (action === 'export') await exportRun(ctx, ref);
+      else if (action === 'delete') await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', { ...ref, kind: 'run' });
+      else if (action === 'openRaw') await openRawJson(ctx, ref);
+      else if (action === 'copyId') await vscode.commands.executeCommand('a3sFlow.history.copyExecutionId', { ...ref, kind: 'run' });
+    },
+    copy: async (text, what) => {
+      await vscode.env.clipboard.writeText(text);
+      vscode.window.setStatusBarMessage(what === 'path' ? `Copied path ${text.slice(0, 80)}` : 'Copied value', 3000);
+    },
+  });
+  subscriptions.push(panels, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
+
+  ctx = { extensionUri: context.extensionUri, stores, tree, treeView, panels, workspaceState: context.workspaceState, trashUnavailable: new Set() };
+  subscriptions.push(...registerCommands(ctx));
+
+  return Object.assign(createApi(stores), { internals: { ...ctx, documents } });
 }
 
 export function deactivate(): void {}

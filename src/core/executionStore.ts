@@ -24,11 +24,20 @@ export type InspectOutcome =
   | { readonly kind: 'unreadable'; readonly entry: ExecutionEntry; readonly reason: string }
   | { readonly kind: 'missing' };
 
-/** What changed; `all` means "anything may have changed, list again". */
+/**
+ * What changed. `changed` lists runs another process wrote, replaced or removed (a
+ * watcher cannot tell which); `all` means anything may have changed: list again.
+ */
 export interface StoreChange {
   readonly saved: readonly string[];
   readonly deleted: readonly string[];
+  readonly changed?: readonly string[];
   readonly all?: boolean;
+}
+
+/** Every id a change mentions. */
+export function changedIds(change: StoreChange): string[] {
+  return [...change.saved, ...change.deleted, ...(change.changed ?? [])];
 }
 
 export interface DeleteOptions {

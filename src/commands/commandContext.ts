@@ -1,0 +1,100 @@
+/** What every command needs, and how a command finds the runs it acts on. */
+import * as vscode from 'vscode';
+import { formatRelativeTime, plural } from '../core/format';
+import { DetailPanels } from '../panel/detailPanel';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { HistoryNode, isRunRef, RunRef } from '../tree/historyNodes';
+import { HistoryTreeProvider } from '../tree/historyTreeProvider';
+
+export interface CommandContext {
+  readonly extensionUri: vscode.Uri;
+  readonly stores: HistoryStores;
+  readonly tree: HistoryTreeProvider;
+  readonly treeView: vscode.TreeView<HistoryNode>;
+  readonly panels: DetailPanels;
+  readonly workspaceState: vscode.Memento;
+  /** URI schemes (with authority) whose file system refused the trash this session. */
+  readonly trashUnavailable: Set<string>;
+}
+
+/**
+ * The runs a command was invoked on: the multi-selection when the clicked row is part of it
+ * (VS Code passes `(clicked, selected[])`), else the clicked row, else the tree's selection.
+ */
+export function runsFromArguments(ctx: CommandContext, arg: unknown, selection: unknown): RunRef[] {
+  const refs = (items: readonly unknown[]) => items.filter(isRunRef).map((r) => ({ storeKey: r.storeKey, id: r.id }));
+  if (Array.isArray(selection) && selection.length > 0 && isRunRef(arg) && selection.includes(arg)) return dedupe(refs(selection));
+  if (isRunRef(arg)) return [{ storeKey: arg.storeKey, id: arg.id }];
+  if (arg === undefined && ctx.treeView.visible) return dedupe(refs(ctx.treeView.selection));
+  return [];
+}
+
+function dedupe(refs: RunRef[]): RunRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const key = `${r.storeKey}\n${r.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+interface RunPick extends vscode.QuickPickItem {
+  readonly ref: RunRef;
+}
+
+/** A quick pick over every run, newest first; typing a prefix of an id finds it. */
+export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean }): Promise<RunRef[]> {
+  const items: RunPick[] = [];
+  const now = Date.now();
+  const multi = ctx.stores.all().filter((h) => h.storeUri || h.key === 'memory').length > 1;
+  for (const handle of ctx.stores.all()) {
+    for (const entry of await ctx.tree.entries(handle.key)) {
+      const figures = ctx.tree.summaries.peek(handle.key, entry);
+      if (options.readableOnly && figures?.kind === 'unreadable') continue;
+      const counts = figures?.kind === 'ok' ? `${plural(figures.nodeCount, 'node')}${figures.skipped ? `, ${figures.skipped} skipped` : ''}` : figures?.kind === 'unreadable' ? 'unreadable' : '';
+      items.push({
+        label: entry.id,
+        description: [formatRelativeTime(entry.savedAt, now), counts, multi ? handle.label : ''].filter(Boolean).join(' · '),
+        ref: { storeKey: handle.key, id: entry.id },
+        savedAt: entry.savedAt,
+      } as RunPick & { savedAt: number });
+    }
+  }
+  items.sort((a, b) => (b as RunPick & { savedAt: number }).savedAt - (a as RunPick & { savedAt: number }).savedAt);
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('There are no runs in Flow History yet.');
+    return [];
+  }
+  if (options.canPickMany) {
+    const picked = await vscode.window.showQuickPick(items, { title: options.title, canPickMany: true, matchOnDescription: true, placeHolder: 'Type part of an execution id' });
+    return (picked ?? []).map((p) => p.ref);
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: options.title, matchOnDescription: true, placeHolder: 'Type part of an execution id' });
+  return picked ? [picked.ref] : [];
+}
+
+/** The runs for a command: from its arguments, or asked for. */
+export async function runsForCommand(ctx: CommandContext, arg: unknown, selection: unknown, ask: { title: string; canPickMany: boolean; readableOnly?: boolean }): Promise<RunRef[]> {
+  const refs = runsFromArguments(ctx, arg, selection);
+  return refs.length > 0 ? refs : pickRuns(ctx, ask);
+}
+
+export function handleFor(ctx: CommandContext, ref: RunRef): StoreHandle {
+  const handle = ctx.stores.get(ref.storeKey);
+  if (!handle) throw new Error(`The store of run ${ref.id} is no longer open.`);
+  return handle;
+}
+
+/** Destructive and writing commands refuse in Restricted Mode, whoever invokes them. */
+export function requireTrust(action: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showWarningMessage(`${action} is not available in Restricted Mode. Trust this workspace to enable it.`, 'Manage Workspace Trust').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return false;
+}
+
+export function describeRuns(refs: readonly RunRef[]): string {
+  return refs.length === 1 ? `run ${refs[0].id}` : `${refs.length} runs`;
+}

@@ -1,0 +1,38 @@
+/** Writes realistic sample runs into a workspace folder's store (the welcome view offers it). */
+import * as vscode from 'vscode';
+import { generateSampleRuns } from '../core/sample';
+import { reportError } from '../log';
+import { StoreHandle } from '../stores/historyStores';
+import { CommandContext, requireTrust } from './commandContext';
+
+const SAMPLE_COUNT = 12;
+
+export async function createSampleRunsCommand(ctx: CommandContext, count: unknown = SAMPLE_COUNT): Promise<number> {
+  if (!requireTrust('Creating sample runs')) return 0;
+  const folders = ctx.stores.folders();
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Open a folder first: sample runs are written to its .a3s/flow/executions folder.');
+    return 0;
+  }
+  let target: StoreHandle | undefined = folders[0];
+  if (folders.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      folders.map((h) => ({ label: h.label, description: h.storeUri?.fsPath, handle: h })),
+      { title: 'Create Sample Runs in…' },
+    );
+    target = picked?.handle;
+  }
+  if (!target) return 0;
+  const n = typeof count === 'number' && Number.isSafeInteger(count) && count > 0 && count <= 10_000 ? count : SAMPLE_COUNT;
+  const release = ctx.tree.holdRefresh();
+  try {
+    for (const run of generateSampleRuns({ count: n })) await target.store.save(run);
+  } catch (error) {
+    reportError(`Could not write sample runs to ${target.label}.`, error);
+    return 0;
+  } finally {
+    release();
+  }
+  void vscode.window.showInformationMessage(`Created ${n} sample runs in ${target.label}.`);
+  return n;
+}

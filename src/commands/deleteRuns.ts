@@ -1,0 +1,101 @@
+/**
+ * Delete one or many runs: a modal confirmation naming them; the trash where the file
+ * system has one, and where it has not (remote and server file systems), a second modal
+ * that says the delete is permanent. One tree refresh for the whole batch.
+ */
+import * as vscode from 'vscode';
+import { TrashUnavailableError } from '../core/executionStore';
+import { errorMessage } from '../core/folderStore';
+import { log, reportError } from '../log';
+import { MEMORY_STORE_KEY } from '../stores/historyStores';
+import { RunRef } from '../tree/historyNodes';
+import { CommandContext, describeRuns, handleFor, requireTrust, runsForCommand } from './commandContext';
+
+const MAX_LISTED = 10;
+
+export async function deleteRunsCommand(ctx: CommandContext, arg?: unknown, selection?: unknown): Promise<number> {
+  if (!requireTrust('Deleting runs')) return 0;
+  const refs = await runsForCommand(ctx, arg, selection, { title: 'Delete Runs', canPickMany: true });
+  if (refs.length === 0) return 0;
+  return deleteRuns(ctx, refs);
+}
+
+export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[]): Promise<number> {
+  const onDisk = refs.filter((r) => r.storeKey !== MEMORY_STORE_KEY);
+  const trashKnownMissing = onDisk.some((r) => ctx.trashUnavailable.has(trashKey(ctx, r)));
+  const permanent = onDisk.length === 0 || trashKnownMissing;
+  const accept = permanent ? 'Delete Permanently' : 'Move to Trash';
+  const question = permanent ? `Permanently delete ${describeRuns(refs)}?` : `Move ${describeRuns(refs)} to the trash?`;
+  const detail = [listRuns(refs), permanent ? 'This cannot be undone.' : 'You can restore them from the trash.'].join('\n\n');
+  if ((await vscode.window.showWarningMessage(question, { modal: true, detail }, accept)) !== accept) return 0;
+
+  const release = ctx.tree.holdRefresh();
+  let deleted = 0;
+  try {
+    const needPermanent: RunRef[] = [];
+    const failures: string[] = [];
+    await withProgressIfMany(refs.length, 'Deleting runs', async (step) => {
+      for (const ref of refs) {
+        try {
+          const handle = handleFor(ctx, ref);
+          const useTrash = !permanent && ref.storeKey !== MEMORY_STORE_KEY && !ctx.trashUnavailable.has(trashKey(ctx, ref));
+          await handle.store.delete(ref.id, { useTrash });
+          deleted++;
+        } catch (error) {
+          if (error instanceof TrashUnavailableError) {
+            ctx.trashUnavailable.add(trashKey(ctx, ref));
+            needPermanent.push(ref);
+          } else {
+            failures.push(`${ref.id}: ${errorMessage(error)}`);
+          }
+        }
+        step();
+      }
+    });
+    if (needPermanent.length > 0) {
+      const again = 'Delete Permanently';
+      const choice = await vscode.window.showWarningMessage(
+        `The trash is not available here. Permanently delete ${describeRuns(needPermanent)}?`,
+        { modal: true, detail: `${listRuns(needPermanent)}\n\nThis cannot be undone.` },
+        again,
+      );
+      if (choice === again) {
+        for (const ref of needPermanent) {
+          try {
+            await handleFor(ctx, ref).store.delete(ref.id);
+            deleted++;
+          } catch (error) {
+            failures.push(`${ref.id}: ${errorMessage(error)}`);
+          }
+        }
+      }
+    }
+    if (failures.length > 0) {
+      log().error(`Could not delete ${failures.length} run(s):\n${failures.join('\n')}`);
+      reportError(`Could not delete ${failures.length === 1 ? 'a run' : `${failures.length} runs`}. See the Flow History log for details.`);
+    }
+    if (deleted > 0) log().info(`Deleted ${deleted} run(s)`);
+  } finally {
+    release();
+  }
+  return deleted;
+}
+
+function listRuns(refs: readonly RunRef[]): string {
+  const lines = refs.slice(0, MAX_LISTED).map((r) => r.id);
+  if (refs.length > MAX_LISTED) lines.push(`…and ${refs.length - MAX_LISTED} more`);
+  return lines.join('\n');
+}
+
+function trashKey(ctx: CommandContext, ref: RunRef): string {
+  const uri = ctx.stores.get(ref.storeKey)?.storeUri;
+  return uri ? `${uri.scheme}://${uri.authority}` : ref.storeKey;
+}
+
+async function withProgressIfMany(count: number, title: string, work: (step: () => void) => Promise<void>): Promise<void> {
+  if (count < 20) return work(() => undefined);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, async (progress) => {
+    const increment = 100 / count;
+    await work(() => progress.report({ increment }));
+  });
+}

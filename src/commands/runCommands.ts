@@ -1,0 +1,49 @@
+/** Small commands on one run: open, open raw JSON, copy id, reveal in the Explorer. */
+import * as vscode from 'vscode';
+import { RunDocuments } from '../documents/runDocuments';
+import { reportError } from '../log';
+import { RunRef } from '../tree/historyNodes';
+import { CommandContext, handleFor, runsForCommand } from './commandContext';
+
+export async function openRunCommand(ctx: CommandContext, arg?: unknown, selection?: unknown, focusNode?: unknown): Promise<void> {
+  const refs = await runsForCommand(ctx, arg, selection, { title: 'Open Run', canPickMany: false });
+  // Several selected rows open several panels; the last one ends up in front.
+  for (const ref of refs) ctx.panels.show(ref, typeof focusNode === 'string' ? focusNode : undefined);
+}
+
+export async function openRawJsonCommand(ctx: CommandContext, arg?: unknown, selection?: unknown): Promise<void> {
+  const [ref] = await runsForCommand(ctx, arg, selection, { title: 'Open Raw JSON', canPickMany: false });
+  if (ref) await openRawJson(ctx, ref);
+}
+
+/** The file itself for folder stores (unreadable ones too); a read-only document for memory runs. */
+export async function openRawJson(ctx: CommandContext, ref: RunRef): Promise<void> {
+  const handle = handleFor(ctx, ref);
+  const uri = ctx.stores.runUri(handle, ref.id) ?? RunDocuments.rawUri(ref);
+  try {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: true });
+  } catch (error) {
+    reportError(`Could not open the raw JSON of run ${ref.id}.`, error);
+  }
+}
+
+export async function copyExecutionIdCommand(ctx: CommandContext, arg?: unknown, selection?: unknown): Promise<string | undefined> {
+  const refs = await runsForCommand(ctx, arg, selection, { title: 'Copy Execution ID', canPickMany: false });
+  if (refs.length === 0) return undefined;
+  const text = refs.map((r) => r.id).join('\n');
+  await vscode.env.clipboard.writeText(text);
+  vscode.window.setStatusBarMessage(refs.length === 1 ? `Copied execution id ${refs[0].id}` : `Copied ${refs.length} execution ids`, 3000);
+  return text;
+}
+
+export async function revealInExplorerCommand(ctx: CommandContext, arg?: unknown, selection?: unknown): Promise<void> {
+  const [ref] = await runsForCommand(ctx, arg, selection, { title: 'Reveal in Explorer', canPickMany: false });
+  if (!ref) return;
+  const uri = ctx.stores.runUri(handleFor(ctx, ref), ref.id);
+  if (!uri) {
+    void vscode.window.showInformationMessage('Runs recorded in this session are kept in memory and have no file.');
+    return;
+  }
+  await vscode.commands.executeCommand('revealInExplorer', uri);
+}

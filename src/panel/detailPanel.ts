@@ -1,0 +1,275 @@
+/**
+ * The detail panel: one webview panel per run, revealed instead of duplicated, restored
+ * after a reload, following its store (updates when the file changes, says so when it is
+ * deleted). The page gets data only through postMessage and renders it as text; every
+ * message from the page is validated before use.
+ */
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+import { changedIds } from '../core/executionStore';
+import { errorMessage } from '../core/folderStore';
+import { formatTimestamp } from '../core/format';
+import { stringifyJson } from '../core/json';
+import { summarize } from '../core/summary';
+import { log } from '../log';
+import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, RunView, WebviewMessage } from '../shared/protocol';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { RunRef } from '../tree/historyNodes';
+
+export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
+
+/** What the panel asks the rest of the extension to do for its buttons. */
+export interface PanelActions {
+  run(action: PanelAction, ref: RunRef): Promise<void> | void;
+  copy(text: string, what: 'value' | 'path'): Promise<void> | void;
+}
+
+export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
+  private readonly panels = new Map<string, ExecutionDetailPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly actions: PanelActions,
+  ) {}
+
+  /** Opens (or reveals) the panel of a run; `focusNode` scrolls to a node or `$context`. */
+  show(ref: RunRef, focusNode?: string): ExecutionDetailPanel | undefined {
+    const key = panelKey(ref);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal(focusNode);
+      return existing;
+    }
+    const handle = this.stores.get(ref.storeKey);
+    if (!handle) return undefined;
+    const panel = vscode.window.createWebviewPanel(DETAIL_VIEW_TYPE, panelTitle(ref.id), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(this.extensionUri));
+    return this.adopt(panel, handle, ref, focusNode);
+  }
+
+  /** Restores a panel after a window reload from the state its page saved. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const parsed = parsePanelState(state);
+    const handle = parsed && this.stores.get(parsed.storeKey);
+    if (!parsed || !handle) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.adopt(panel, handle, { storeKey: parsed.storeKey, id: parsed.id });
+  }
+
+  get(ref: RunRef): ExecutionDetailPanel | undefined {
+    return this.panels.get(panelKey(ref));
+  }
+
+  all(): ExecutionDetailPanel[] {
+    return [...this.panels.values()];
+  }
+
+  private adopt(panel: vscode.WebviewPanel, handle: StoreHandle, ref: RunRef, focusNode?: string): ExecutionDetailPanel {
+    const key = panelKey(ref);
+    const detail = new ExecutionDetailPanel(panel, this.extensionUri, this.stores, handle, ref.id, this.actions, focusNode);
+    this.panels.set(key, detail);
+    panel.onDidDispose(() => {
+      if (this.panels.get(key) === detail) this.panels.delete(key);
+      detail.dispose();
+    });
+    return detail;
+  }
+
+  dispose(): void {
+    for (const panel of [...this.panels.values()]) panel.panel.dispose();
+    this.panels.clear();
+  }
+}
+
+export class ExecutionDetailPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pendingFocus: string | undefined;
+  /** Every message posted, newest last: lets integration tests see what the page was sent. */
+  readonly posted: HostMessage[] = [];
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly handle: StoreHandle,
+    readonly id: string,
+    private readonly actions: PanelActions,
+    focusNode?: string,
+  ) {
+    this.pendingFocus = focusNode;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
+    panel.webview.html = renderShell(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => this.onMessage(data)),
+      this.stores.onDidChangeRuns(({ handle: changed, change }) => {
+        if (changed.key === this.handle.key && (change.all || changedIds(change).includes(this.id))) void this.load();
+      }) as vscode.Disposable,
+    );
+  }
+
+  get ref(): RunRef {
+    return { storeKey: this.handle.key, id: this.id };
+  }
+
+  reveal(focusNode?: string): void {
+    this.panel.reveal(undefined, false);
+    if (focusNode) {
+      if (this.ready) this.post({ type: 'focusNode', nodeId: focusNode });
+      else this.pendingFocus = focusNode;
+    }
+  }
+
+  /** Resolves when the latest load has been posted (for tests). */
+  async whenLoaded(): Promise<void> {
+    while (!this.ready || this.loading) {
+      await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    }
+  }
+
+  private onMessage(data: unknown): void {
+    const message = parseWebviewMessage(data);
+    if (!message) {
+      log().warn(`Ignored a malformed message from the panel of ${this.id}`);
+      return;
+    }
+    void this.handleMessage(message);
+  }
+
+  /** Public for tests: what happens with a (validated) message from the page. */
+  async handleMessage(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.load();
+        return;
+      case 'copy':
+        await this.actions.copy(message.text, message.what);
+        return;
+      case 'action':
+        // A page may only act on the run it shows.
+        if (message.id !== this.id) {
+          log().warn(`Refused a ${message.action} request for ${message.id.slice(0, 80)} from the panel of ${this.id}`);
+          return;
+        }
+        await this.actions.run(message.action, this.ref);
+        return;
+    }
+  }
+
+  /** Loads are chained so a burst of changes posts in order and the last one wins. */
+  private load(): Promise<void> {
+    const work: Promise<void> = (this.loading ?? Promise.resolve()).then(() => this.loadNow());
+    const tracked = work.finally(() => {
+      if (this.loading === tracked) this.loading = undefined;
+    });
+    this.loading = tracked;
+    return tracked;
+  }
+
+  private async loadNow(): Promise<void> {
+    if (!this.ready) return;
+    const location = this.stores.runUri(this.handle, this.id);
+    const where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
+    try {
+      const outcome = await this.handle.store.inspect(this.id);
+      if (outcome.kind === 'missing') {
+        this.post({ type: 'deleted', id: this.id });
+        return;
+      }
+      if (outcome.kind === 'unreadable') {
+        this.post({ type: 'unreadable', id: this.id, reason: outcome.reason, location: where });
+        return;
+      }
+      const { result, entry } = outcome;
+      const summary = summarize(result);
+      const run: RunView = {
+        id: result.executionId,
+        storeLabel: this.handle.label,
+        savedAt: entry.savedAt,
+        savedAtText: formatTimestamp(entry.savedAt),
+        location: where,
+        size: entry.size,
+        nodeCount: summary.nodeCount,
+        executedCount: summary.executed.length,
+        skippedCount: summary.skipped.length,
+        outputBytes: summary.outputBytes,
+        nodes: summary.nodes.map((n) => ({
+          id: n.id,
+          status: n.status,
+          outputType: n.outputType,
+          outputBytes: n.outputBytes,
+          output: n.outputType === 'none' ? 'null' : stringifyJson(result.outputs[n.id]),
+        })),
+        context: stringifyJson(result.context),
+        extraFields: stringifyJson(result.extraFields),
+      };
+      this.post({ type: 'run', run, focusNode: this.pendingFocus });
+      this.pendingFocus = undefined;
+    } catch (error) {
+      log().error(`Could not load run ${this.id}`, error);
+      this.post({ type: 'unreadable', id: this.id, reason: errorMessage(error), location: where });
+    }
+  }
+
+  private post(message: HostMessage): void {
+    this.posted.push(message);
+    if (this.posted.length > 20) this.posted.shift();
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function panelKey(ref: RunRef): string {
+  return `${ref.storeKey}\n${ref.id}`;
+}
+
+function panelTitle(id: string): string {
+  return `Run ${id.slice(0, 8)}`;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    enableForms: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    retainContextWhenHidden: false,
+  };
+}
+
+/** 128 bits or more from the OS's CSPRNG. */
+export function createNonce(): string {
+  return randomBytes(24).toString('base64').replace(/[^a-zA-Z0-9]/g, '');
+}
+
+/** The page shell: no data in it, only our own script and styles, allowed by nonce and source. */
+export function renderShell(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = createNonce();
+  const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp};">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${asset('dist', 'codicons', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
+<link href="${asset('media', 'detail.css')}" rel="stylesheet">
+<title>Flow run</title>
+</head>
+<body>
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${asset('dist', 'webview', 'detail.js')}"></script>
+</body>
+</html>`;
+}
+
+export type { PanelState };

@@ -1,0 +1,193 @@
+/**
+ * The stores the extension hosts: one folder store per workspace folder (multi-root), over
+ * `vscode.workspace.fs`, plus the in-memory store for runs handed to our API this session.
+ * Keeps them live: a VS Code file watcher per store folder, Node's `fs.watch` for `file:`
+ * folders (it also sees a store folder created after the window opened), and a backing-off
+ * check for other schemes until the folder exists. Bursts of events are debounced.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { readConfig } from '../config';
+import { Emitter } from '../core/events';
+import { ExecutionStore, StoreChange } from '../core/executionStore';
+import { FolderExecutionStore, idFromFileName } from '../core/folderStore';
+import { MemoryExecutionStore } from '../core/memoryStore';
+import { log } from '../log';
+import { FolderWatcher } from '../node/folderWatcher';
+import { VscodeFolderPort } from './vscodeFolderPort';
+
+export const MEMORY_STORE_KEY = 'memory';
+const DEBOUNCE_MS = 75;
+
+export interface StoreHandle {
+  /** Stable key: the workspace folder's URI, or `memory`. */
+  readonly key: string;
+  /** Shown as the group label: the workspace folder's name, or "Session (memory)". */
+  readonly label: string;
+  readonly store: ExecutionStore;
+  readonly folder?: vscode.WorkspaceFolder;
+  /** The store folder (folder stores only). */
+  readonly storeUri?: vscode.Uri;
+}
+
+export interface RunsChange {
+  readonly handle: StoreHandle;
+  readonly change: StoreChange;
+}
+
+export class HistoryStores implements vscode.Disposable {
+  readonly memory = new MemoryExecutionStore();
+  private readonly memoryHandle: StoreHandle = { key: MEMORY_STORE_KEY, label: 'Session (memory)', store: this.memory };
+  private folderHandles: StoreHandle[] = [];
+  private readonly watchers = new Map<string, vscode.Disposable>();
+  private readonly storesChanged = new Emitter<void>();
+  private readonly runsChanged = new Emitter<RunsChange>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Fires when stores are added or removed (folders, settings). */
+  readonly onDidChangeStores = this.storesChanged.event;
+  /** Fires when runs of a store change, from our own writes or from outside. */
+  readonly onDidChangeRuns = this.runsChanged.event;
+
+  constructor() {
+    this.disposables.push(this.forward(this.memoryHandle));
+    this.rebuild();
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('a3sFlow.history.directory') || e.affectsConfiguration('a3sFlow.history.maxFileSizeMB')) this.rebuild();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.rebuild()),
+    );
+  }
+
+  /** Folder stores in workspace order, then the memory store. */
+  all(): StoreHandle[] {
+    return [...this.folderHandles, this.memoryHandle];
+  }
+
+  folders(): readonly StoreHandle[] {
+    return this.folderHandles;
+  }
+
+  get(key: string): StoreHandle | undefined {
+    return this.all().find((h) => h.key === key);
+  }
+
+  forFolder(folder: vscode.WorkspaceFolder): StoreHandle | undefined {
+    return this.folderHandles.find((h) => h.key === folder.uri.toString());
+  }
+
+  /** The file of a run in a folder store. */
+  runUri(handle: StoreHandle, id: string): vscode.Uri | undefined {
+    return handle.storeUri ? vscode.Uri.joinPath(handle.storeUri, `${id}.json`) : undefined;
+  }
+
+  private rebuild(): void {
+    for (const watcher of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+    for (const handle of this.folderHandles) (handle.store as FolderExecutionStore).dispose();
+    this.folderHandles = (vscode.workspace.workspaceFolders ?? []).map((folder) => {
+      const config = readConfig(folder);
+      if (config.directoryProblem) log().warn(config.directoryProblem);
+      const storeUri = vscode.Uri.joinPath(folder.uri, ...config.directorySegments);
+      const store = new FolderExecutionStore(new VscodeFolderPort(storeUri), { maxFileBytes: config.maxFileBytes, label: folder.name });
+      const handle: StoreHandle = { key: folder.uri.toString(), label: folder.name, store, folder, storeUri };
+      this.watchers.set(handle.key, vscode.Disposable.from(this.forward(handle), this.watch(handle, config.directory)));
+      return handle;
+    });
+    this.storesChanged.fire();
+  }
+
+  private forward(handle: StoreHandle): vscode.Disposable {
+    const subscription = handle.store.onDidChange((change) => this.runsChanged.fire({ handle, change }));
+    return new vscode.Disposable(() => subscription.dispose());
+  }
+
+  private watch(handle: StoreHandle, directory: string): vscode.Disposable {
+    const store = handle.store as FolderExecutionStore;
+    const folder = handle.folder!;
+    const names = new Set<string>();
+    let reset = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const ids = [...names].map((n) => idFromFileName(n)).filter((id): id is string => !!id);
+      names.clear();
+      if (reset) store.reportExternalChange({ saved: [], deleted: [], changed: ids, all: true });
+      else if (ids.length > 0) store.reportExternalChange({ saved: [], deleted: [], changed: ids });
+      reset = false;
+    };
+    const schedule = () => {
+      if (!timer) timer = setTimeout(flush, DEBOUNCE_MS);
+    };
+    const onUri = (uri: vscode.Uri) => {
+      names.add(path.posix.basename(uri.path));
+      schedule();
+    };
+    const parts: vscode.Disposable[] = [];
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${directory}/*.json`));
+    parts.push(watcher, watcher.onDidCreate(onUri), watcher.onDidChange(onUri), watcher.onDidDelete(onUri));
+    if (folder.uri.scheme === 'file') {
+      const nodeWatcher = new FolderWatcher(folder.uri.fsPath, handle.storeUri!.fsPath, {
+        onNames: (list) => {
+          for (const n of list) names.add(n);
+          schedule();
+        },
+        onReset: () => {
+          reset = true;
+          schedule();
+        },
+      });
+      parts.push(new vscode.Disposable(() => nodeWatcher.dispose()));
+    } else {
+      parts.push(this.waitForFolder(handle, () => {
+        reset = true;
+        schedule();
+      }));
+    }
+    parts.push(new vscode.Disposable(() => timer && clearTimeout(timer)));
+    return vscode.Disposable.from(...parts);
+  }
+
+  /** Non-`file:` schemes: a cheap, backing-off stat until the store folder exists. */
+  private waitForFolder(handle: StoreHandle, appeared: () => void): vscode.Disposable {
+    let delay = 1000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let disposed = false;
+    const check = async () => {
+      try {
+        await vscode.workspace.fs.stat(handle.storeUri!);
+        if (!disposed) appeared();
+        return;
+      } catch {
+        // not there yet
+      }
+      if (disposed) return;
+      delay = Math.min(delay * 2, 30_000);
+      timer = setTimeout(check, delay);
+    };
+    void vscode.workspace.fs.stat(handle.storeUri!).then(
+      () => undefined,
+      () => {
+        if (!disposed) timer = setTimeout(check, delay);
+      },
+    );
+    return new vscode.Disposable(() => {
+      disposed = true;
+      if (timer) clearTimeout(timer);
+    });
+  }
+
+  dispose(): void {
+    for (const watcher of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+    for (const d of this.disposables) d.dispose();
+    this.memory.dispose();
+    this.storesChanged.dispose();
+    this.runsChanged.dispose();
+  }
+}
+
+export function isStoreHandle(value: unknown): value is StoreHandle {
+  return typeof value === 'object' && value !== null && 'key' in value && 'store' in value;
+}

@@ -1,0 +1,51 @@
+/** Plain model objects behind the tree's rows; mapped to TreeItems in the provider. */
+import { NodeStatus } from '../core/summary';
+
+export interface StoreNode {
+  readonly kind: 'store';
+  readonly storeKey: string;
+}
+export interface RunNode {
+  readonly kind: 'run';
+  readonly storeKey: string;
+  readonly id: string;
+}
+export interface MoreNode {
+  readonly kind: 'more';
+  readonly storeKey: string;
+}
+export interface FlowNodeNode {
+  readonly kind: 'node';
+  readonly storeKey: string;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly status: NodeStatus;
+  readonly preview: string;
+}
+export interface ContextNode {
+  readonly kind: 'context';
+  readonly storeKey: string;
+  readonly runId: string;
+  readonly preview: string;
+  readonly keys: number;
+}
+export interface MessageNode {
+  readonly kind: 'message';
+  readonly storeKey: string;
+  readonly text: string;
+  readonly detail?: string;
+}
+
+export type HistoryNode = StoreNode | RunNode | MoreNode | FlowNodeNode | ContextNode | MessageNode;
+
+/** A run anywhere: what commands act on. */
+export interface RunRef {
+  readonly storeKey: string;
+  readonly id: string;
+}
+
+export function isRunRef(value: unknown): value is RunRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.storeKey === 'string' && typeof v.id === 'string' && (v.kind === undefined || v.kind === 'run');
+}

@@ -1,0 +1,22 @@
+/** The tree view itself: badge with the run count and newest run, description for the filter. */
+import * as vscode from 'vscode';
+import { formatRelativeTime, plural } from '../core/format';
+import { HistoryNode } from './historyNodes';
+import { HistoryTreeProvider } from './historyTreeProvider';
+
+export const VIEW_ID = 'a3sFlow.history.runs';
+
+export function createHistoryView(tree: HistoryTreeProvider, disposables: vscode.Disposable[]): vscode.TreeView<HistoryNode> {
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  const update = () => {
+    const { count, newest } = tree.totals();
+    const age = newest ? `, newest ${newest.ref.id.slice(0, 8)} ${formatRelativeTime(newest.entry.savedAt, Date.now())}` : '';
+    view.badge = count > 0 ? { value: count, tooltip: `${plural(count, 'run')}${age}` } : undefined;
+    const filter = tree.activeFilter;
+    view.description = filter ? `filter: ${filter}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'a3sFlow.history.filtered', !!filter);
+  };
+  const subscription = tree.onDidChangeTotals(update);
+  disposables.push(view, subscription);
+  return view;
+}
