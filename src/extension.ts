@@ -28,9 +28,10 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
   subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, documents));
 
   // The panel's buttons run the same code as the commands.
-  let ctx: CommandContext | undefined;
+  const late: { ctx?: CommandContext } = {};
   const panels = new DetailPanels(context.extensionUri, stores, {
     run: async (action, ref) => {
+      const ctx = late.ctx;
       if (!ctx) return;
       if (action === 'export') await exportRun(ctx, ref);
       else if (action === 'delete') await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', { ...ref, kind: 'run' });
@@ -44,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
   });
   subscriptions.push(panels, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
 
-  ctx = { extensionUri: context.extensionUri, stores, tree, treeView, panels, workspaceState: context.workspaceState, trashUnavailable: new Set() };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree, treeView, panels, workspaceState: context.workspaceState, trashUnavailable: new Set() };
+  late.ctx = ctx;
   subscriptions.push(...registerCommands(ctx));
 
   return Object.assign(createApi(stores), { internals: { ...ctx, documents } });
