@@ -38,7 +38,8 @@ export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[]): 
       for (const ref of refs) {
         try {
           const handle = handleFor(ctx, ref);
-          const useTrash = !permanent && ref.storeKey !== MEMORY_STORE_KEY && !ctx.trashUnavailable.has(trashKey(ctx, ref));
+          // Decided once for the batch: what the user agreed to, never silently more.
+          const useTrash = !permanent && ref.storeKey !== MEMORY_STORE_KEY;
           await handle.store.delete(ref.id, { useTrash });
           deleted++;
         } catch (error) {

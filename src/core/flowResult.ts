@@ -36,9 +36,14 @@ type KnownField = (typeof FIELD_ORDER)[number];
 
 /** Parses a file's text into a FlowResult; throws only `FlowResultError`. */
 export function parseFlowResult(text: string): FlowResult {
-  let value: JsonValue;
+  return flowResultFromJson(readJson(text));
+}
+
+function readJson(text: string, onSkippedValue?: (start: number, end: number) => void): JsonValue {
   try {
-    value = parseJson(text, {
+    return parseJson(text, {
+      isSkippedTopLevelKey: (key) => !(FIELD_ORDER as readonly string[]).includes(key),
+      onSkippedValue,
       onTopLevelDuplicate: (key) => {
         if ((FIELD_ORDER as readonly string[]).includes(key)) throw new FlowResultError(`duplicate field \`${key}\``, key);
       },
@@ -47,38 +52,95 @@ export function parseFlowResult(text: string): FlowResult {
     if (e instanceof JsonSyntaxError) throw new FlowResultError(`Invalid JSON: ${e.message}`);
     throw e;
   }
-  return flowResultFromJson(value);
-}
-
-/** Decodes file bytes as strict UTF-8 (as serde_json::from_slice does) and parses them. */
-export function parseFlowResultBytes(bytes: Uint8Array): FlowResult {
-  return parseFlowResult(decodeUtf8(bytes));
 }
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+const MAX_INVALID_SEQUENCES = 64;
+
+/**
+ * Decodes file bytes and parses them, as serde_json::from_slice does: invalid UTF-8 is an
+ * error, except inside unknown fields, which serde skips without decoding.
+ */
+export function parseFlowResultBytes(bytes: Uint8Array): FlowResult {
+  let text: string;
+  try {
+    text = strictDecoder.decode(bytes);
+  } catch {
+    return parseWithInvalidUtf8(bytes);
+  }
+  return parseFlowResult(text);
+}
+
+function parseWithInvalidUtf8(bytes: Uint8Array): FlowResult {
+  const invalid = invalidUtf8Offsets(bytes, MAX_INVALID_SEQUENCES + 1);
+  const fail = (): never => {
+    throw new FlowResultError(`Invalid UTF-8 at byte ${invalid[0]}`);
+  };
+  if (invalid.length > MAX_INVALID_SEQUENCES) fail();
+  // Where each bad sequence lands in the lossy text (each becomes one U+FFFD there).
+  const positions = invalid.map((offset) => lossyDecoder.decode(bytes.subarray(0, offset)).length);
+  const skipped: [number, number][] = [];
+  let value: JsonValue;
+  try {
+    value = readJson(lossyDecoder.decode(bytes), (start, end) => skipped.push([start, end]));
+  } catch {
+    return fail();
+  }
+  if (!positions.every((p) => skipped.some(([start, end]) => p >= start && p < end))) fail();
+  return flowResultFromJson(value);
+}
+
+/** Byte offsets where an invalid UTF-8 sequence starts (WHATWG maximal subparts). */
+export function invalidUtf8Offsets(bytes: Uint8Array, limit = Infinity): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < bytes.length && out.length < limit) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lower = 0xa0;
+      if (b === 0xed) upper = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lower = 0x90;
+      if (b === 0xf4) upper = 0x8f;
+    } else {
+      out.push(i);
+      i++;
+      continue;
+    }
+    let j = 1;
+    for (; j <= need; j++) {
+      const c = bytes[i + j];
+      if (c === undefined || c < lower || c > upper) break;
+      lower = 0x80;
+      upper = 0xbf;
+    }
+    if (j <= need) {
+      out.push(i);
+      i += j;
+    } else {
+      i += need + 1;
+    }
+  }
+  return out;
+}
 
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return strictDecoder.decode(bytes);
   } catch {
-    throw new FlowResultError(`Invalid UTF-8 at byte ${firstInvalidUtf8(bytes)}`);
+    throw new FlowResultError(`Invalid UTF-8 at byte ${invalidUtf8Offsets(bytes, 1)[0] ?? 0}`);
   }
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  // Binary search for the longest valid prefix keeps this cheap on big files.
-  let lo = 0;
-  let hi = bytes.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
-  }
-  return lo;
 }
 
 /**

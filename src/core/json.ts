@@ -77,24 +77,41 @@ const SAFE_INTEGER_DIGITS = 15; // every integer of up to 15 digits is exactly r
  * Throws only `JsonSyntaxError`.
  */
 export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
-  return new Reader(text, options.maxDepth ?? SERDE_MAX_DEPTH, options.onTopLevelDuplicate).readDocument();
+  try {
+    return new Reader(text, options).readDocument();
+  } catch (error) {
+    // Only reachable in lenient parts, which have no depth limit (serde skips them).
+    if (error instanceof RangeError) throw new JsonSyntaxError('nesting too deep to read', 1, 1);
+    throw error;
+  }
 }
 
 export interface ParseOptions {
   maxDepth?: number;
   /** Called when the outermost object repeats a key (serde refuses repeated struct fields). */
   onTopLevelDuplicate?: (key: string) => void;
+  /**
+   * Top-level keys whose values serde only skips (unknown struct fields): there serde does
+   * not check depth, number range or surrogates, so neither do we.
+   */
+  isSkippedTopLevelKey?: (key: string) => boolean;
+  /** Told the [start, end) text offsets of each skipped value. */
+  onSkippedValue?: (start: number, end: number) => void;
 }
 
 class Reader {
   private pos = 0;
   private depth = 0;
+  /** True while reading a value serde would only skip. */
+  private lenient = false;
+  private readonly maxDepth: number;
 
   constructor(
     private readonly text: string,
-    private readonly maxDepth: number,
-    private readonly onTopLevelDuplicate?: (key: string) => void,
-  ) {}
+    private readonly options: ParseOptions,
+  ) {
+    this.maxDepth = options.maxDepth ?? SERDE_MAX_DEPTH;
+  }
 
   readDocument(): JsonValue {
     this.skipWhitespace();
@@ -138,7 +155,7 @@ class Reader {
 
   private enter(): void {
     this.depth++;
-    if (this.depth >= this.maxDepth) this.fail('recursion limit exceeded');
+    if (this.depth >= this.maxDepth && !this.lenient) this.fail('recursion limit exceeded');
   }
 
   private readObject(): JsonObject {
@@ -163,11 +180,22 @@ class Reader {
       if (colon !== Ch.Colon) this.fail('expected `:`');
       this.pos++;
       this.skipWhitespace();
-      if (this.depth === 1 && this.onTopLevelDuplicate && Object.prototype.hasOwnProperty.call(result, key)) {
-        this.onTopLevelDuplicate(key);
+      if (this.depth === 1 && this.options.onTopLevelDuplicate && Object.prototype.hasOwnProperty.call(result, key)) {
+        this.options.onTopLevelDuplicate(key);
       }
-      // Later duplicates win, as in serde_json's maps.
-      result[key] = this.readValue();
+      if (this.depth === 1 && this.options.isSkippedTopLevelKey?.(key)) {
+        this.lenient = true;
+        const start = this.pos;
+        try {
+          result[key] = this.readValue();
+        } finally {
+          this.lenient = false;
+        }
+        this.options.onSkippedValue?.(start, this.pos);
+      } else {
+        // Later duplicates win, as in serde_json's maps.
+        result[key] = this.readValue();
+      }
       this.skipWhitespace();
       const next = this.text.charCodeAt(this.pos);
       if (next === Ch.Comma) {
@@ -244,7 +272,7 @@ class Reader {
         this.pos = pos;
         this.fail('control character (\\u0000-\\u001F) found while parsing a string');
       }
-      if (c >= 0xd800 && c <= 0xdfff) {
+      if (c >= 0xd800 && c <= 0xdfff && !this.lenient) {
         // Text from a file decoded as UTF-8 never holds a lone surrogate, but a string built
         // in memory can; serde could never have read it, so refuse it here too.
         const next = text.charCodeAt(pos + 1);
@@ -283,6 +311,7 @@ class Reader {
         return '\t';
       case 0x75: {
         const first = this.readHex4();
+        if (this.lenient) return String.fromCharCode(first);
         if (first >= 0xdc00 && first <= 0xdfff) this.fail('lone leading surrogate in hex escape');
         if (first < 0xd800 || first > 0xdbff) return String.fromCharCode(first);
         if (this.pos >= text.length) this.fail('EOF while parsing a string');
@@ -370,13 +399,10 @@ class Reader {
       // -0 is an integer 0 to serde; keep the sign only as text.
       return Object.is(n, -0) ? new JsonNumber(source) : n;
     }
-    if (integer) {
-      const n = Number(source);
-      if (Number.isSafeInteger(n) && String(n) === source) return n;
-      return new JsonNumber(source);
-    }
-    if (!Number.isFinite(Number(source))) {
-      this.pos = start;
+    const n = Number(source);
+    if (integer && Number.isSafeInteger(n) && String(n) === source) return n;
+    if (!this.lenient && exceedsF64(source, n)) {
+      this.pos = pos;
       this.fail('number out of range');
     }
     return new JsonNumber(source);
@@ -403,8 +429,28 @@ class Reader {
         lineStart = i + 1;
       }
     }
-    throw new JsonSyntaxError(reason, line, end - lineStart + 1);
+    // At end of input serde points at the last character read; elsewhere at the culprit.
+    const column = this.pos >= this.text.length ? end - lineStart : end - lineStart + 1;
+    throw new JsonSyntaxError(reason, line, column);
   }
+}
+
+/**
+ * serde_json reads integers beyond u64/i64 and every float as f64 and refuses what
+ * overflows; its float reader also refuses spellings above f64::MAX that round down to it.
+ */
+function exceedsF64(source: string, value: number): boolean {
+  if (!Number.isFinite(value)) return true;
+  if (Math.abs(value) !== Number.MAX_VALUE) return false;
+  // Compare the decimal digits with f64::MAX = 1.7976931348623157e308.
+  const match = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(source);
+  if (!match) return false;
+  const digits = (match[1] + (match[2] ?? '')).replace(/^0+/, '');
+  const exponent = Number(match[3] ?? 0) + match[1].replace(/^0+/, '').length - 1;
+  if (exponent !== 308) return exponent > 308;
+  // serde scales a significand of more than 17 digits in a way that overflows here.
+  const significant = digits.replace(/0+$/, '');
+  return digits.length > 17 || significant > '17976931348623157';
 }
 
 function isDigit(c: number): boolean {

@@ -66,12 +66,23 @@ describe('FlowResult parsing', () => {
     rejectsWith(`{"execution_id":"${ID}","outputs":{},"completed_nodes":[],"skipped_nodes":[],"context":null}`, /context: invalid type: null, expected a map/);
     rejectsWith(`{"execution_id":"${ID}","outputs":{},"outputs":{},"completed_nodes":[],"skipped_nodes":[]}`, /duplicate field `outputs`/);
     rejectsWith('"just a string"', /invalid type: string "just a string", expected struct FlowResult/);
-    rejectsWith('{"execution_id":', /Invalid JSON: EOF while parsing a value at line 1 column 17/);
+    rejectsWith('{"execution_id":', /Invalid JSON: EOF while parsing a value at line 1 column 16/);
   });
 
   it('refuses invalid UTF-8 and says where', () => {
     const bytes = Buffer.concat([Buffer.from(`{"execution_id":"${ID}","outputs":{"a":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"},"completed_nodes":[],"skipped_nodes":[]}')]);
     assert.throws(() => parseFlowResultBytes(bytes), /Invalid UTF-8 at byte 71/);
+  });
+
+  it('like serde, skips unknown fields without checking surrogates, depth, range or UTF-8', () => {
+    const base = `{"execution_id":"${ID}","outputs":{},"completed_nodes":[],"skipped_nodes":[],"x":`;
+    for (const x of ['"\\ud800"', '['.repeat(300) + ']'.repeat(300), '1e400']) assert.doesNotThrow(() => parseFlowResult(`${base}${x}}`), x);
+    const bytes = Buffer.concat([Buffer.from(`${base}"`), Buffer.from([0xff]), Buffer.from('"}')]);
+    assert.strictEqual(parseFlowResultBytes(bytes).executionId, ID);
+    const inOutputs = Buffer.concat([Buffer.from(`{"execution_id":"${ID}","outputs":{"a":"`), Buffer.from([0xff]), Buffer.from('"},"completed_nodes":[],"skipped_nodes":[]}')]);
+    assert.throws(() => parseFlowResultBytes(inOutputs), /Invalid UTF-8 at byte 71/);
+    assert.throws(() => parseFlowResult(`{"execution_id":"${ID}","outputs":{"a":1e400},"completed_nodes":[],"skipped_nodes":[]}`), /number out of range/);
+    assert.throws(() => parseFlowResult(`{"execution_id":"${ID}","outputs":{"a":1${'0'.repeat(309)}},"completed_nodes":[],"skipped_nodes":[]}`), /number out of range/);
   });
 
   it('round-trips through the compact and the export form', () => {

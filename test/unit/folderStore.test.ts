@@ -63,7 +63,7 @@ describe('FolderExecutionStore rules', () => {
       tooBig: ' '.repeat(150 * 1024),
     };
     const expected: Record<string, RegExp> = {
-      truncated: /Invalid JSON: EOF while parsing a string at line 1 column 18/,
+      truncated: /Invalid JSON: EOF while parsing a string at line 1 column 17/,
       empty: /is empty \(0 bytes\)/,
       wrongType: /outputs: invalid type: sequence, expected a map/,
       bom: /byte order mark/,

@@ -42,7 +42,7 @@ describe('json reader', () => {
   });
 
   it('rejects what serde_json rejects, saying where', () => {
-    rejects('', /EOF while parsing a value at line 1 column 1/);
+    rejects('', /EOF while parsing a value at line 1 column 0/);
     rejects('{"a":1,}', /trailing comma/);
     rejects('[1,]', /trailing comma/);
     rejects('{"a" 1}', /expected `:`/);
@@ -61,7 +61,7 @@ describe('json reader', () => {
     rejects('\ufeff{}', /expected value at line 1 column 1/);
     rejects('nul', /EOF while parsing a value/);
     rejects('[NaN]', /expected value/);
-    rejects('{"a":1\n,\n"b"', /EOF while parsing an object at line 3/);
+    rejects('{"a":1\n,\n"b"', /EOF while parsing an object at line 3 column 3/);
   });
 
   it('enforces serde_json recursion limit of 128', () => {

@@ -1,18 +1,13 @@
 /**
  * One contract for every ExecutionStore: the seed's five tests (a3s_flow store.rs) plus
- * what the history browser relies on. Each implementation registers a factory below.
+ * what the history browser relies on. Each implementation's suite calls defineStoreContract:
+ * test/unit/stores.test.ts (memory, Node fs) and test/integration (vscode.workspace.fs).
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { ExecutionStore, InvalidExecutionIdError, StoreChange } from '../../src/core/executionStore';
 import { newExecutionId } from '../../src/core/executionId';
-import { FolderExecutionStore } from '../../src/core/folderStore';
-import { MemoryExecutionStore } from '../../src/core/memoryStore';
 import { JsonNumber } from '../../src/core/json';
-import { NodeFolderPort } from '../../src/node/nodeFolderPort';
-import { makeResult, obj } from '../support/builders';
+import { makeResult, obj } from './builders';
 
 export interface StoreFactory {
   readonly name: string;
@@ -157,20 +152,3 @@ export function defineStoreContract(factory: StoreFactory): void {
   });
 }
 
-defineStoreContract({
-  name: 'MemoryExecutionStore',
-  async create() {
-    return { store: new MemoryExecutionStore(), cleanup: async () => undefined };
-  },
-});
-
-defineStoreContract({
-  name: 'FolderExecutionStore (Node fs)',
-  async create() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-contract-'));
-    return {
-      store: new FolderExecutionStore(new NodeFolderPort(path.join(dir, '.a3s/flow/executions'))),
-      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-});

@@ -1,0 +1,25 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FolderExecutionStore } from '../../src/core/folderStore';
+import { MemoryExecutionStore } from '../../src/core/memoryStore';
+import { NodeFolderPort } from '../../src/node/nodeFolderPort';
+import { defineStoreContract } from '../support/storeContract';
+
+defineStoreContract({
+  name: 'MemoryExecutionStore',
+  async create() {
+    return { store: new MemoryExecutionStore(), cleanup: async () => undefined };
+  },
+});
+
+defineStoreContract({
+  name: 'FolderExecutionStore (Node fs)',
+  async create() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-contract-'));
+    return {
+      store: new FolderExecutionStore(new NodeFolderPort(path.join(dir, '.a3s/flow/executions'))),
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+});
