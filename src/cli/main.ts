@@ -11,6 +11,8 @@ import { normalizeExecutionId } from '../core/executionId';
 import { ExecutionEntry } from '../core/executionStore';
 import { exportFlowResult, FlowResultError, parseFlowResultBytes } from '../core/flowResult';
 import { formatBytes, formatTimestamp, oneLine } from '../core/format';
+import { diffRuns, formatRunDiff } from '../core/diff';
+import { describeRule, RetentionRule, selectForRetention } from '../core/retention';
 import { generateSampleRuns } from '../core/sample';
 import { summarize } from '../core/summary';
 import { NodeFolderPort } from '../node/nodeFolderPort';
@@ -250,10 +252,71 @@ export function buildProgram(): Command {
       console.log(`Wrote ${runs.length} sample run(s) to ${store.label}`);
     });
 
+  program
+    .command('prune')
+    .description('delete runs older than DAYS or beyond the newest N (unreadable files are never removed)')
+    .option('--older-than <days>', 'remove runs saved more than DAYS days ago')
+    .option('--keep <n>', 'keep only the newest N runs')
+    .option('--dry-run', 'only list what would be removed')
+    .action(async (options: { olderThan?: string; keep?: string; dryRun?: boolean }) => {
+      if (options.olderThan === undefined && options.keep === undefined) throw new CliError('prune needs --older-than DAYS or --keep N', 2);
+      const rule: RetentionRule = {
+        olderThanDays: options.olderThan === undefined ? undefined : nonNegativeNumber(options.olderThan, '--older-than'),
+        keepNewest: options.keep === undefined ? undefined : positiveInteger(options.keep, '--keep', true),
+      };
+      const store = openStore(globals());
+      const entries = await store.listEntries();
+      const unreadable = new Set<string>();
+      for (const entry of selectForRetention(entries, rule, Date.now())) {
+        if ((await store.inspect(entry.id)).kind !== 'ok') unreadable.add(entry.id);
+      }
+      const doomed = selectForRetention(entries, rule, Date.now(), unreadable);
+      if (unreadable.size > 0) console.error(`note: keeping ${unreadable.size} unreadable run(s); retention never removes them`);
+      if (doomed.length === 0) {
+        console.log(`No runs ${describeRule(rule)} in ${store.label}`);
+        return;
+      }
+      for (const entry of doomed) {
+        if (options.dryRun) {
+          console.log(`would delete ${entry.id}  ${formatTimestamp(entry.savedAt)}`);
+          continue;
+        }
+        try {
+          await store.delete(entry.id);
+          console.log(`deleted ${entry.id}  ${formatTimestamp(entry.savedAt)}`);
+        } catch (error) {
+          exitCode = 1;
+          console.error(`failed ${entry.id}: ${errorMessage(error)}`);
+        }
+      }
+      console.log(`${options.dryRun ? 'Would delete' : 'Deleted'} ${doomed.length} of ${entries.length} run(s) (${describeRule(rule)})`);
+    });
+
+  program
+    .command('diff')
+    .description('compare two runs node by node: nodes only in one, status changes, changed outputs and context')
+    .argument('<a>', 'execution id or unique prefix')
+    .argument('<b>', 'execution id or unique prefix')
+    .action(async (textA: string, textB: string) => {
+      const store = openStore(globals());
+      const [a, b] = [await resolveId(store, textA), await resolveId(store, textB)];
+      const [runA, runB] = [await store.load(a), await store.load(b)];
+      if (!runA) throw new CliError(`No run ${a} in ${store.label}`);
+      if (!runB) throw new CliError(`No run ${b} in ${store.label}`);
+      const diff = diffRuns(runA, runB);
+      for (const line of formatRunDiff(runA, runB, diff)) console.log(line);
+    });
+
   program.hook('postAction', () => {
     process.exitCode = exitCode;
   });
   return program;
+}
+
+function nonNegativeNumber(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) throw new CliError(`${flag} must be a number of 0 or more, got ${JSON.stringify(text)}`, 2);
+  return n;
 }
 
 function positiveInteger(text: string, flag: string, allowZero: boolean): number {

@@ -105,4 +105,37 @@ describe('flow-history CLI', function () {
     assert.strictEqual(cli(cwd, '--dir', other, 'sample', '--count', '1').code, 0);
     assert.strictEqual(fs.readdirSync(other).length, 1);
   });
+
+  it('prunes by age or count, never unreadable files, with --dry-run', () => {
+    const cwd = tempDir();
+    assert.strictEqual(cli(cwd, 'sample', '--count', '5', '--spacing-minutes', '1440').code, 0);
+    const broken = path.join(storeDir(cwd), `${newExecutionId()}.json`);
+    fs.writeFileSync(broken, '{');
+    const old = new Date(Date.now() - 90 * 86_400_000);
+    fs.utimesSync(broken, old, old);
+    const dry = cli(cwd, 'prune', '--older-than', '2.5', '--dry-run');
+    assert.strictEqual(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Would delete 2 of 6 run\(s\) \(older than 2.5 days\)/);
+    assert.match(dry.stderr, /keeping 1 unreadable run/);
+    assert.strictEqual(fs.readdirSync(storeDir(cwd)).length, 6);
+    const kept = cli(cwd, 'prune', '--keep', '1');
+    assert.match(kept.stdout, /Deleted 4 of 6 run\(s\)/);
+    assert.strictEqual(fs.readdirSync(storeDir(cwd)).length, 2);
+    assert.ok(fs.existsSync(broken));
+    assert.strictEqual(cli(cwd, 'prune').code, 2);
+    assert.strictEqual(cli(cwd, 'prune', '--keep', 'x').code, 2);
+  });
+
+  it('diffs two runs node by node', () => {
+    const cwd = tempDir();
+    const a = newExecutionId();
+    const b = newExecutionId();
+    fs.mkdirSync(storeDir(cwd), { recursive: true });
+    fs.writeFileSync(path.join(storeDir(cwd), `${a}.json`), BIG.replace('ID', a));
+    fs.writeFileSync(path.join(storeDir(cwd), `${b}.json`), BIG.replace('ID', b).replace('18446744073709551615', '18446744073709551614').replace('"f":1.0', '"f":1.0,"g":2').replace('["hash","f"]', '["hash","f","g"]'));
+    const r = cli(cwd, 'diff', a, b.slice(0, 8));
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\+ node "g" only in/);
+    assert.match(r.stdout, /~ output of "hash":\n\s+- 18446744073709551615\n\s+\+ 18446744073709551614/);
+  });
 });
