@@ -41,10 +41,11 @@ function dedupe(refs: RunRef[]): RunRef[] {
 
 interface RunPick extends vscode.QuickPickItem {
   readonly ref: RunRef;
+  readonly savedAt: number;
 }
 
 /** A quick pick over every run, newest first; typing a prefix of an id finds it. */
-export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean }): Promise<RunRef[]> {
+export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean; exclude?: RunRef }): Promise<RunRef[]> {
   const items: RunPick[] = [];
   const now = Date.now();
   const multi = ctx.stores.all().filter((h) => h.storeUri || h.key === 'memory').length > 1;
@@ -52,16 +53,17 @@ export async function pickRuns(ctx: CommandContext, options: { title: string; ca
     for (const entry of await ctx.tree.entries(handle.key)) {
       const figures = ctx.tree.summaries.peek(handle.key, entry);
       if (options.readableOnly && figures?.kind === 'unreadable') continue;
+      if (options.exclude && options.exclude.storeKey === handle.key && options.exclude.id === entry.id) continue;
       const counts = figures?.kind === 'ok' ? `${plural(figures.nodeCount, 'node')}${figures.skipped ? `, ${figures.skipped} skipped` : ''}` : figures?.kind === 'unreadable' ? 'unreadable' : '';
       items.push({
         label: entry.id,
         description: [formatRelativeTime(entry.savedAt, now), counts, multi ? handle.label : ''].filter(Boolean).join(' · '),
         ref: { storeKey: handle.key, id: entry.id },
         savedAt: entry.savedAt,
-      } as RunPick & { savedAt: number });
+      });
     }
   }
-  items.sort((a, b) => (b as RunPick & { savedAt: number }).savedAt - (a as RunPick & { savedAt: number }).savedAt);
+  items.sort((a, b) => b.savedAt - a.savedAt);
   if (items.length === 0) {
     void vscode.window.showInformationMessage('There are no runs in Flow History yet.');
     return [];

@@ -20,13 +20,13 @@ export async function deleteRunsCommand(ctx: CommandContext, arg?: unknown, sele
   return deleteRuns(ctx, refs);
 }
 
-export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[]): Promise<number> {
+export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], why?: string): Promise<number> {
   const onDisk = refs.filter((r) => r.storeKey !== MEMORY_STORE_KEY);
   const trashKnownMissing = onDisk.some((r) => ctx.trashUnavailable.has(trashKey(ctx, r)));
   const permanent = onDisk.length === 0 || trashKnownMissing;
   const accept = permanent ? 'Delete Permanently' : 'Move to Trash';
   const question = permanent ? `Permanently delete ${describeRuns(refs)}?` : `Move ${describeRuns(refs)} to the trash?`;
-  const detail = [listRuns(refs), permanent ? 'This cannot be undone.' : 'You can restore them from the trash.'].join('\n\n');
+  const detail = [why, listRuns(refs), permanent ? 'This cannot be undone.' : 'You can restore them from the trash.'].filter(Boolean).join('\n\n');
   if ((await vscode.window.showWarningMessage(question, { modal: true, detail }, accept)) !== accept) return 0;
 
   const release = ctx.tree.holdRefresh();

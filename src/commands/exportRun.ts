@@ -2,10 +2,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { UnreadableRunError } from '../core/executionStore';
-import { exportFlowResult } from '../core/flowResult';
+import { exportFlowResult, exportFlowResults, FlowResult } from '../core/flowResult';
+import { plural } from '../core/format';
 import { reportError } from '../log';
 import { RunRef } from '../tree/historyNodes';
-import { CommandContext, handleFor, runsForCommand } from './commandContext';
+import { CommandContext, handleFor, runsForCommand, runsFromArguments } from './commandContext';
 
 const LAST_EXPORT_FOLDER = 'a3sFlow.history.lastExportFolder';
 const PROGRESS_THRESHOLD_BYTES = 1024 * 1024;
@@ -55,5 +56,48 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
   void vscode.window.showInformationMessage(`Exported run ${ref.id.slice(0, 8)} to ${path.posix.basename(target.path)}.`, 'Open').then((choice) => {
     if (choice === 'Open') void vscode.window.showTextDocument(target);
   });
+  return target;
+}
+
+/**
+ * Export Selected / Export All: one JSON array file of runs in the export format, with
+ * progress. Unreadable runs are skipped and named in the message.
+ */
+export async function exportRunsCommand(ctx: CommandContext, arg?: unknown, selection?: unknown, all?: boolean): Promise<vscode.Uri | undefined> {
+  const refs = all ? [] : runsFromArguments(ctx, arg, selection);
+  if (refs.length === 0) {
+    for (const handle of ctx.stores.all()) for (const e of await ctx.tree.entries(handle.key)) refs.push({ storeKey: handle.key, id: e.id });
+  }
+  if (refs.length === 0) {
+    void vscode.window.showInformationMessage('There are no runs to export.');
+    return undefined;
+  }
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: `Export ${plural(refs.length, 'Run')}`,
+    saveLabel: 'Export',
+    defaultUri: base ? vscode.Uri.joinPath(base, `flow-runs-${new Date().toISOString().slice(0, 10)}.json`) : undefined,
+    filters: { JSON: ['json'] },
+  });
+  if (!target) return undefined;
+  const skipped: string[] = [];
+  const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${plural(refs.length, 'run')}`, cancellable: true }, async (progress, token) => {
+    const results: FlowResult[] = [];
+    for (const ref of refs) {
+      if (token.isCancellationRequested) return false;
+      try {
+        const result = await handleFor(ctx, ref).store.load(ref.id);
+        if (result) results.push(result);
+      } catch {
+        skipped.push(ref.id);
+      }
+      progress.report({ increment: 100 / refs.length });
+    }
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exportFlowResults(results)));
+    return true;
+  });
+  if (!done) return undefined;
+  const note = skipped.length ? ` ${plural(skipped.length, 'unreadable run')} skipped: ${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? '…' : ''}.` : '';
+  void vscode.window.showInformationMessage(`Exported ${plural(refs.length - skipped.length, 'run')} to ${path.posix.basename(target.path)}.${note}`);
   return target;
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { RunDocuments } from '../documents/runDocuments';
 import { reportError } from '../log';
 import { RunRef } from '../tree/historyNodes';
-import { CommandContext, handleFor, runsForCommand } from './commandContext';
+import { CommandContext, handleFor, pickRuns, runsForCommand } from './commandContext';
 
 export async function openRunCommand(ctx: CommandContext, arg?: unknown, selection?: unknown, focusNode?: unknown): Promise<void> {
   const refs = await runsForCommand(ctx, arg, selection, { title: 'Open Run', canPickMany: false });
@@ -46,4 +46,25 @@ export async function revealInExplorerCommand(ctx: CommandContext, arg?: unknown
     return;
   }
   await vscode.commands.executeCommand('revealInExplorer', uri);
+}
+
+/** A node's output as a read-only JSON document: folding, find, breadcrumbs and copy on huge outputs. */
+export async function openNodeOutputCommand(_ctx: CommandContext, arg?: unknown): Promise<vscode.TextEditor | undefined> {
+  const node = arg as { kind?: string; storeKey?: unknown; runId?: unknown; nodeId?: unknown } | undefined;
+  if (!node || node.kind !== 'node' || typeof node.storeKey !== 'string' || typeof node.runId !== 'string' || typeof node.nodeId !== 'string') {
+    void vscode.window.showInformationMessage('Expand a run in Flow History and choose a node to open its output.');
+    return undefined;
+  }
+  const uri = RunDocuments.nodeUri({ storeKey: node.storeKey, id: node.runId }, node.nodeId);
+  const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'json');
+  return vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** Go to Run…: a quick pick over every run; typing a prefix of an id finds it. */
+export async function goToRunCommand(ctx: CommandContext): Promise<void> {
+  const [ref] = await pickRuns(ctx, { title: 'Go to Run', canPickMany: false });
+  if (!ref) return;
+  ctx.panels.show(ref);
+  // Best effort: the row may be on a later page.
+  await ctx.treeView.reveal(ctx.tree.runNode(ref), { select: true, focus: false }).then(undefined, () => undefined);
 }

@@ -189,6 +189,7 @@ export class ExecutionDetailPanel {
       const summary = summarize(result);
       const run: RunView = {
         id: result.executionId,
+        storeKey: this.handle.key,
         storeLabel: this.handle.label,
         savedAt: entry.savedAt,
         savedAtText: formatTimestamp(entry.savedAt),

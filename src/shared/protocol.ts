@@ -18,6 +18,8 @@ export interface NodeView {
 
 export interface RunView {
   readonly id: string;
+  /** The store the run is in; the page keeps it in its state so the panel can be restored. */
+  readonly storeKey: string;
   readonly storeLabel: string;
   /** ms since epoch */
   readonly savedAt: number;

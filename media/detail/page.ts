@@ -1,0 +1,429 @@
+/**
+ * The detail page: header, filter, node sections, context; and the banners for runs that
+ * are loading, unreadable or deleted. It renders what the host sends and posts back only
+ * the messages of the shared protocol.
+ */
+import { formatBytes, plural } from '../../src/core/format';
+import { HostMessage, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
+import { button, codicon, displayText, el, flashDone, setTestId } from './dom';
+import { outputPath } from './jsonPath';
+import { Query } from './query';
+import { Section } from './section';
+
+export interface WebviewApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** Node sections open at first: the first few, then small ones up to this many in all. */
+const OPEN_FIRST = 3;
+const OPEN_SMALL_MAX = 20;
+const SMALL_OUTPUT = 2048;
+/** A filter opens at most this many matching sections by itself... */
+const FILTER_OPEN_MAX = 10;
+/** ...and their viewers open at most this many rows by themselves, all together. */
+const FILTER_AUTO_ROWS = 1500;
+const FILTER_DELAY_MS = 120;
+const MAX_FILTER_CHARS = 1000;
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export class DetailPage {
+  private readonly status = el('div', 'status-area');
+  private readonly content = el('div', 'content');
+  private readonly toast = el('div', 'toast');
+  private run: RunView | undefined;
+  private nodeSections: Section[] = [];
+  private otherSections: Section[] = [];
+  private filterText = '';
+  private filterTimer: number | undefined;
+  private filterInput: HTMLInputElement | undefined;
+  private filterCount: HTMLElement | undefined;
+  private toolbarStatus: HTMLElement | undefined;
+  private noMatch: HTMLElement | undefined;
+  private contextGroup: HTMLElement | undefined;
+  private runActions: HTMLButtonElement[] = [];
+  private toastTimer: number | undefined;
+
+  constructor(
+    private readonly app: HTMLElement,
+    private readonly api: WebviewApi,
+  ) {
+    this.toast.setAttribute('role', 'status');
+    setTestId(this.toast, 'toast');
+    this.app.replaceChildren(this.status, this.content, this.toast);
+    const state = asRecord(api.getState());
+    if (typeof state?.filter === 'string') this.filterText = state.filter.slice(0, MAX_FILTER_CHARS);
+  }
+
+  start(): void {
+    this.api.postMessage({ type: 'ready' });
+  }
+
+  handle(message: HostMessage): void {
+    switch (message.type) {
+      case 'run':
+        this.showRun(message.run, message.focusNode);
+        break;
+      case 'loading':
+        this.showLoading(message.id);
+        break;
+      case 'unreadable':
+        this.showUnreadable(message.id, message.reason, message.location);
+        break;
+      case 'deleted':
+        this.showDeleted(message.id);
+        break;
+      case 'focusNode':
+        this.focusNode(message.nodeId);
+        break;
+    }
+  }
+
+  // ---- states ------------------------------------------------------------------------
+
+  private showRun(run: RunView, focusNode: string | undefined): void {
+    const same = this.run?.id === run.id;
+    const open = same ? new Set([...this.nodeSections, ...this.otherSections].filter((s) => s.isExpanded).map((s) => `${s.source.kind}:${s.source.key}`)) : undefined;
+    const scroll = same ? window.scrollY : 0;
+    if (!same) {
+      // The saved filter belongs to the run the panel was showing.
+      const state = asRecord(this.api.getState());
+      if (this.run || (typeof state?.id === 'string' && state.id !== run.id)) this.filterText = '';
+    }
+    this.run = run;
+    this.status.replaceChildren();
+    this.content.classList.remove('stale');
+    this.content.removeAttribute('aria-disabled');
+
+    const post = (message: WebviewMessage): void => this.api.postMessage(message);
+    const host = { post, notify: (text: string) => this.notify(text) };
+    this.nodeSections = run.nodes.map(
+      (node) => new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, host),
+    );
+    this.otherSections = [new Section({ kind: 'context', key: 'context', json: run.context, rootPath: '$.context', bracketTopLevel: true }, host)];
+    if (run.extraFields.trim() !== '{}') {
+      this.otherSections.push(new Section({ kind: 'other', key: 'other', json: run.extraFields, rootPath: '$', bracketTopLevel: false }, host));
+    }
+
+    const nodeList = el('div', 'section-list');
+    nodeList.append(...this.nodeSections.map((s) => s.element));
+    this.noMatch = el('div', 'empty-state');
+    setTestId(this.noMatch, 'no-match');
+    this.noMatch.hidden = true;
+    this.contextGroup = el('div', 'section-group');
+    this.contextGroup.append(groupTitle('Context'), ...this.otherSections.map((s) => s.element));
+    const nodesGroup = el('div', 'section-group');
+    nodesGroup.append(groupTitle('Nodes'), nodeList, this.noMatch);
+    if (run.nodes.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
+    this.content.replaceChildren(this.renderHeader(run), this.renderToolbar(), nodesGroup, this.contextGroup);
+
+    // Viewers are built with the filter from the start, not rebuilt for it.
+    const query = this.query();
+    for (const section of [...this.nodeSections, ...this.otherSections]) section.setQuery(query);
+    // Open sections: as before for a refresh; under a filter, the matching ones (below);
+    // else the first few and the small ones.
+    let small = 0;
+    this.nodeSections.forEach((section, index) => {
+      const node = section.source.node;
+      let expand: boolean;
+      if (open) expand = open.has(`node:${section.source.key}`);
+      else if (query) expand = false;
+      else if (index < OPEN_FIRST) expand = true;
+      else expand = node !== undefined && node.outputBytes < SMALL_OUTPUT && small++ < OPEN_SMALL_MAX - OPEN_FIRST;
+      section.setExpanded(expand);
+    });
+    for (const section of this.otherSections) {
+      const key = `${section.source.kind}:${section.source.key}`;
+      section.setExpanded(open ? open.has(key) : !query && section.source.json.length < SMALL_OUTPUT);
+    }
+    this.applyFilter(!same);
+    this.saveState();
+    if (focusNode !== undefined) this.focusNode(focusNode);
+    else window.scrollTo(0, scroll);
+  }
+
+  private showLoading(id: string): void {
+    const line = el('div', 'progress');
+    setTestId(line, 'progress');
+    line.setAttribute('role', 'progressbar');
+    line.setAttribute('aria-label', 'Loading run');
+    const bar = el('div', 'progress-bar');
+    const text = el('div', 'progress-text');
+    text.append(codicon('loading', 'codicon-modifier-spin'), el('span', undefined, this.run?.id === id ? 'Refreshing…' : 'Loading run '));
+    if (this.run?.id !== id) {
+      text.append(el('span', 'mono', displayText(id)), el('span', undefined, '…'));
+      this.clearRun();
+    }
+    line.append(bar, text);
+    this.status.replaceChildren(line);
+  }
+
+  private showUnreadable(id: string, reason: string, location: string | undefined): void {
+    this.clearRun();
+    const details: HTMLElement[] = [el('p', 'banner-reason', displayText(reason))];
+    const idLine = el('p', 'banner-meta');
+    idLine.append(el('span', 'banner-label', 'Execution'), el('span', 'mono', displayText(id)));
+    details.push(idLine);
+    if (location !== undefined) {
+      const where = el('p', 'banner-meta');
+      where.append(el('span', 'banner-label', 'File'), el('span', 'mono location-text', displayText(location)));
+      details.push(where);
+    }
+    const actions = el('div', 'banner-actions');
+    actions.append(
+      this.actionButton('openRaw', id, 'go-to-file', 'Open Raw', 'Open the raw file', 'action-open-raw'),
+      this.actionButton('delete', id, 'trash', 'Delete', 'Delete this run from the store', 'action-delete'),
+    );
+    this.status.replaceChildren(banner('warning', 'This run file is unreadable', details, actions));
+  }
+
+  private showDeleted(id: string): void {
+    const showing = this.run?.id === id;
+    const text = showing
+      ? 'What you see is the last version read. It can no longer be exported or opened.'
+      : `Execution ${displayText(id)} no longer exists.`;
+    const notice = banner('info', 'This run was deleted from the store', [el('p', 'banner-reason', text)]);
+    if (!showing || !this.toolbarStatus) {
+      this.clearRun();
+      this.status.replaceChildren(notice);
+      return;
+    }
+    this.status.replaceChildren();
+    this.toolbarStatus.replaceChildren(notice);
+    this.content.classList.add('stale');
+    this.content.setAttribute('aria-disabled', 'true');
+    for (const action of this.runActions) action.disabled = true;
+  }
+
+  private clearRun(): void {
+    this.run = undefined;
+    this.nodeSections = [];
+    this.otherSections = [];
+    this.runActions = [];
+    this.toolbarStatus = undefined;
+    this.content.replaceChildren();
+  }
+
+  // ---- header and toolbar ------------------------------------------------------------
+
+  private renderHeader(run: RunView): HTMLElement {
+    const header = el('header', 'run-header');
+    const top = el('div', 'header-top');
+    const titles = el('div', 'header-titles');
+    const eyebrow = el('div', 'eyebrow');
+    eyebrow.append(codicon('history'), el('span', undefined, 'Flow run'));
+    if (run.storeLabel) eyebrow.append(el('span', 'store-label', displayText(run.storeLabel)));
+    const idLine = el('div', 'id-line');
+    const idText = el('h1', 'run-id', displayText(run.id));
+    setTestId(idText, 'run-id');
+    const copyId: HTMLButtonElement = button({
+      icon: 'copy',
+      label: 'Copy execution id',
+      testId: 'action-copy-id',
+      onClick: () => {
+        this.api.postMessage({ type: 'action', action: 'copyId', id: run.id });
+        flashDone(copyId);
+      },
+    });
+    idLine.append(idText, copyId);
+    titles.append(eyebrow, idLine);
+
+    const actions = el('div', 'header-actions');
+    this.runActions = [
+      this.actionButton('export', run.id, 'export', 'Export', 'Export this run as JSON', 'action-export'),
+      this.actionButton('openRaw', run.id, 'go-to-file', 'Open Raw', 'Open the raw JSON file', 'action-open-raw'),
+      this.actionButton('delete', run.id, 'trash', 'Delete', 'Delete this run from the store', 'action-delete'),
+    ];
+    actions.append(...this.runActions);
+    top.append(titles, actions);
+
+    const meta = el('div', 'meta-line');
+    meta.append(metaItem('calendar', `Saved ${displayText(run.savedAtText)}`), metaItem('database', formatBytes(run.size)));
+    if (run.location !== undefined) {
+      const location = el('button', 'location-button');
+      location.type = 'button';
+      setTestId(location, 'location');
+      location.title = `Open ${displayText(run.location)}`;
+      location.setAttribute('aria-label', `Open the raw file ${displayText(run.location)}`);
+      location.append(codicon('file-code'), el('span', 'location-text', displayText(run.location)));
+      location.addEventListener('click', () => this.api.postMessage({ type: 'action', action: 'openRaw', id: run.id }));
+      meta.append(location);
+      this.runActions.push(location);
+    }
+
+    const counts = el('div', 'counts-line');
+    setTestId(counts, 'counts');
+    counts.append(
+      count(plural(run.nodeCount, 'node')),
+      count(`${run.executedCount} executed`, 'pass', 'status-executed'),
+      count(`${run.skippedCount} skipped`, 'debug-step-over', 'status-skipped'),
+      count(`${formatBytes(run.outputBytes)} of output`),
+    );
+    header.append(top, meta, counts);
+    return header;
+  }
+
+  private actionButton(action: PanelAction, id: string, icon: string, text: string, label: string, testId: string): HTMLButtonElement {
+    return button({ icon, text, label, testId, onClick: () => this.api.postMessage({ type: 'action', action, id }) });
+  }
+
+  private renderToolbar(): HTMLElement {
+    const toolbar = el('div', 'toolbar');
+    // Banners about the run shown (deleted) live in the sticky bar, visible at any scroll.
+    this.toolbarStatus = el('div', 'toolbar-status');
+    const row = el('div', 'toolbar-row');
+    const box = el('div', 'filter-box');
+    const input = el('input', 'filter-input');
+    input.type = 'search';
+    input.placeholder = 'Filter nodes, keys and values';
+    input.setAttribute('aria-label', 'Filter nodes, keys and values');
+    input.maxLength = MAX_FILTER_CHARS;
+    input.spellcheck = false;
+    input.autocomplete = 'off';
+    input.value = this.filterText;
+    setTestId(input, 'filter');
+    input.addEventListener('input', () => {
+      window.clearTimeout(this.filterTimer);
+      this.filterTimer = window.setTimeout(() => this.setFilter(input.value), FILTER_DELAY_MS);
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && input.value !== '') {
+        event.preventDefault();
+        input.value = '';
+        this.setFilter('');
+      } else if (event.key === 'Enter') {
+        this.setFilter(input.value);
+      }
+    });
+    box.append(codicon('filter', 'filter-icon'), input);
+    this.filterInput = input;
+    this.filterCount = el('span', 'filter-count');
+    setTestId(this.filterCount, 'filter-count');
+    this.filterCount.setAttribute('aria-live', 'polite');
+    row.append(box, this.filterCount);
+    toolbar.append(this.toolbarStatus, row);
+    return toolbar;
+  }
+
+  // ---- filter ------------------------------------------------------------------------
+
+  private setFilter(text: string): void {
+    window.clearTimeout(this.filterTimer);
+    this.filterTimer = undefined;
+    const value = text.slice(0, MAX_FILTER_CHARS);
+    if (this.filterInput && this.filterInput.value !== value) this.filterInput.value = value;
+    if (value === this.filterText) return;
+    this.filterText = value;
+    this.applyFilter(true);
+    this.saveState();
+  }
+
+  private query(): Query | undefined {
+    const text = this.filterText.trim();
+    return text ? new Query(text) : undefined;
+  }
+
+  private applyFilter(openMatches: boolean): void {
+    const text = this.filterText.trim();
+    const query = this.query();
+    const sections = [...this.nodeSections, ...this.otherSections];
+    const budget = { rows: FILTER_AUTO_ROWS };
+    for (const section of sections) section.shareBudget(query ? budget : undefined);
+    let shown = 0;
+    for (const section of this.nodeSections) {
+      const visible = section.matches(query);
+      section.element.hidden = !visible;
+      section.setQuery(query);
+      if (!visible) continue;
+      shown++;
+      if (query && openMatches && shown <= FILTER_OPEN_MAX) section.setExpanded(true);
+    }
+    let contextShown = 0;
+    for (const section of this.otherSections) {
+      const visible = section.matches(query);
+      section.element.hidden = !visible;
+      section.setQuery(query);
+      if (visible) contextShown++;
+      if (visible && query && openMatches) section.setExpanded(true);
+    }
+    for (const section of sections) section.shareBudget(undefined);
+    if (this.contextGroup) this.contextGroup.hidden = contextShown === 0;
+    const total = this.nodeSections.length;
+    if (this.filterCount) this.filterCount.textContent = query ? `${shown} of ${plural(total, 'node')}` : plural(total, 'node');
+    if (this.noMatch) {
+      this.noMatch.hidden = !query || shown > 0 || total === 0;
+      if (query && shown === 0) {
+        const clear = button({ icon: 'clear-all', text: 'Clear filter', label: 'Clear the filter', onClick: () => this.setFilter('') });
+        const message = el('span', 'empty-text', `No node matches “${displayText(text.length > 80 ? `${text.slice(0, 80)}…` : text)}”`);
+        this.noMatch.replaceChildren(codicon('search-stop', 'empty-icon'), message, clear);
+      }
+    }
+  }
+
+  private saveState(): void {
+    if (!this.run) return;
+    // The host put storeKey (and more) in the state: keep every field, change id and filter.
+    const previous = asRecord(this.api.getState()) ?? {};
+    // Only the host knows the store: it may send its key with the run (not in the protocol yet).
+    const storeKey = (this.run as { readonly storeKey?: unknown }).storeKey;
+    const store = typeof storeKey === 'string' ? { storeKey } : {};
+    this.api.setState({ ...previous, ...store, id: this.run.id, filter: this.filterText });
+  }
+
+  // ---- focus -------------------------------------------------------------------------
+
+  /** Scrolls to a node's section (or, for `$context` when no node has that id, the context). */
+  private focusNode(nodeId: string): void {
+    const section =
+      this.nodeSections.find((s) => s.source.key === nodeId) ??
+      (nodeId === '$context' ? this.otherSections.find((s) => s.source.kind === 'context') : undefined);
+    if (!section) return;
+    if (section.element.hidden || (section.source.kind !== 'node' && this.contextGroup?.hidden)) this.setFilter('');
+    section.setExpanded(true);
+    section.element.scrollIntoView({ block: 'start' });
+    section.focusHeader();
+    section.element.classList.remove('flash');
+    void section.element.offsetWidth; // restart the highlight animation
+    section.element.classList.add('flash');
+  }
+
+  private notify(text: string): void {
+    this.toast.textContent = text;
+    this.toast.classList.add('visible');
+    window.clearTimeout(this.toastTimer);
+    this.toastTimer = window.setTimeout(() => this.toast.classList.remove('visible'), 4000);
+  }
+}
+
+function groupTitle(text: string): HTMLElement {
+  return el('h2', 'group-title', text);
+}
+
+function metaItem(icon: string, text: string): HTMLElement {
+  const item = el('span', 'meta-item');
+  item.append(codicon(icon), el('span', undefined, text));
+  return item;
+}
+
+function count(text: string, icon?: string, className?: string): HTMLElement {
+  const item = el('span', className ? `count-item ${className}` : 'count-item');
+  if (icon) item.append(codicon(icon));
+  item.append(el('span', undefined, text));
+  return item;
+}
+
+function banner(kind: 'warning' | 'info', title: string, details: HTMLElement[], actions?: HTMLElement): HTMLElement {
+  const box = el('div', `banner banner-${kind}`);
+  setTestId(box, 'banner');
+  box.setAttribute('data-kind', kind);
+  box.setAttribute('role', kind === 'warning' ? 'alert' : 'status');
+  const body = el('div', 'banner-body');
+  body.append(el('strong', 'banner-title', title), ...details);
+  if (actions) body.append(actions);
+  box.append(codicon(kind, 'banner-icon'), body);
+  return box;
+}

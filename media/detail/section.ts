@@ -1,0 +1,218 @@
+/**
+ * One collapsible block of the page: a node's output, the context, or the other fields.
+ * Its JSON text is parsed only when the block is first opened (or when a filter needs to
+ * look inside it), and its viewer is built only while it is open.
+ */
+import { formatBytes, utf8ByteLength } from '../../src/core/format';
+import { JsonSyntaxError, JsonValue, parseJson } from '../../src/core/json';
+import { MAX_COPY_CHARS, NodeStatusView, NodeView, WebviewMessage } from '../../src/shared/protocol';
+import { button, codicon, displayName, displayText, el, flashDone, setTestId } from './dom';
+import { JsonViewer } from './jsonViewer';
+import { fold, Query } from './query';
+
+export interface SectionSource {
+  readonly kind: 'node' | 'context' | 'other';
+  /** Node id, or "context" / "other". */
+  readonly key: string;
+  /** Compact JSON text, exact numbers. */
+  readonly json: string;
+  readonly rootPath: string;
+  readonly bracketTopLevel: boolean;
+  readonly node?: NodeView;
+}
+
+export interface SectionHost {
+  readonly post: (message: WebviewMessage) => void;
+  readonly notify: (text: string) => void;
+}
+
+const STATUS: Record<NodeStatusView, { icon: string; text: string; title: string }> = {
+  executed: { icon: 'pass', text: 'Executed', title: 'Executed: listed in completed_nodes' },
+  skipped: { icon: 'debug-step-over', text: 'Skipped', title: 'Skipped: its run_if guard was false' },
+  'output-only': { icon: 'question', text: 'Output only', title: 'Has an output but is not listed in completed_nodes' },
+};
+
+/** Bytes of output under which a section's nested members start open. */
+const SMALL_OUTPUT = 2048;
+
+let nextSectionId = 0;
+
+export class Section {
+  readonly element: HTMLElement;
+  private readonly toggleButton: HTMLButtonElement;
+  private readonly body: HTMLElement;
+  private expanded = false;
+  private parsed: { readonly value: JsonValue } | { readonly error: string } | undefined;
+  private folded: string | undefined;
+  private viewer: JsonViewer | undefined;
+  private query: Query | undefined;
+  private budget: { rows: number } | undefined;
+
+  constructor(
+    readonly source: SectionSource,
+    private readonly host: SectionHost,
+  ) {
+    const id = `section-${nextSectionId++}`;
+    this.element = el('section', `section section-${source.kind}`);
+    if (source.kind === 'node') {
+      setTestId(this.element, 'node-section');
+      this.element.setAttribute('data-node-id', source.key);
+    } else {
+      setTestId(this.element, `${source.kind}-section`);
+    }
+
+    const header = el('div', 'section-header');
+    const heading = el('h3', 'section-heading');
+    this.toggleButton = el('button', 'section-toggle');
+    this.toggleButton.type = 'button';
+    this.toggleButton.setAttribute('aria-expanded', 'false');
+    this.toggleButton.setAttribute('aria-controls', `${id}-body`);
+    this.toggleButton.append(codicon('chevron-right', 'twisty'), ...this.headerParts());
+    this.toggleButton.addEventListener('click', () => this.setExpanded(!this.expanded));
+    heading.append(this.toggleButton);
+    header.append(heading);
+    if (this.hasValue) {
+      const copy: HTMLButtonElement = button({
+        icon: 'copy',
+        label: `Copy ${this.describe()}`,
+        className: 'section-action',
+        onClick: () => {
+          if (source.json.length > MAX_COPY_CHARS) {
+            this.host.notify('This value is too large to copy from the panel: use Open Raw.');
+            return;
+          }
+          this.host.post({ type: 'copy', what: 'value', text: source.json });
+          flashDone(copy);
+        },
+      });
+      header.append(copy);
+    } else {
+      // Keeps the meta column aligned with the sections that have a copy button.
+      header.append(el('span', 'section-action-placeholder'));
+    }
+
+    this.body = el('div', 'section-body');
+    this.body.id = `${id}-body`;
+    this.body.setAttribute('role', 'region');
+    this.body.setAttribute('aria-label', this.describe());
+    this.body.hidden = true;
+    this.element.append(header, this.body);
+  }
+
+  get isExpanded(): boolean {
+    return this.expanded;
+  }
+
+  /** Whether there is a JSON value to show (not for a node without an output entry). */
+  private get hasValue(): boolean {
+    return this.source.node?.outputType !== 'none';
+  }
+
+  private describe(): string {
+    const { kind, key } = this.source;
+    if (kind === 'node') return `output of node ${displayName(key)}`;
+    return kind === 'context' ? 'context' : 'other fields';
+  }
+
+  private headerParts(): HTMLElement[] {
+    const { kind, key, node, json } = this.source;
+    if (kind === 'node' && node) {
+      const status = STATUS[node.status] ?? STATUS['output-only'];
+      const badge = el('span', `node-status status-${node.status}`);
+      setTestId(badge, 'node-status');
+      badge.setAttribute('data-status', node.status);
+      badge.title = status.title;
+      badge.append(codicon(status.icon), el('span', 'status-text', status.text));
+      const name = el('span', 'section-name node-id', displayName(key));
+      name.title = displayName(key);
+      const meta = node.outputType === 'none' ? 'no output' : `${node.outputType} · ${formatBytes(node.outputBytes)}`;
+      return [badge, name, el('span', 'section-meta', meta)];
+    }
+    const icon = codicon(kind === 'context' ? 'symbol-namespace' : 'symbol-misc', 'section-icon');
+    const name = el('span', 'section-name', kind === 'context' ? 'context' : 'Other fields');
+    return [icon, name, el('span', 'section-meta', `object · ${formatBytes(utf8ByteLength(json))}`)];
+  }
+
+  private parse(): { readonly value: JsonValue } | { readonly error: string } {
+    if (!this.parsed) {
+      try {
+        this.parsed = { value: parseJson(this.source.json) };
+      } catch (error) {
+        this.parsed = { error: error instanceof JsonSyntaxError ? error.message : String(error) };
+      }
+    }
+    return this.parsed;
+  }
+
+  /** Whether the section belongs in the list under this filter (node id, keys or values). */
+  matches(query: Query | undefined): boolean {
+    if (!query) return true;
+    if (this.source.kind === 'node' && query.test(this.source.key)) return true;
+    if (!this.hasValue) return false;
+    this.folded ??= fold(this.source.json);
+    if (!query.mayMatchJson(this.folded)) return false;
+    const parsed = this.parse();
+    return 'value' in parsed && query.valueMatches(parsed.value);
+  }
+
+  /** A new filter: the viewer is rebuilt now if open, else when next opened. */
+  setQuery(query: Query | undefined): void {
+    if (query?.needle === this.query?.needle) return;
+    this.query = query;
+    this.viewer = undefined;
+    if (this.expanded) this.fillBody();
+  }
+
+  /** Viewers built until the next call share this auto-expansion budget (one filter pass). */
+  shareBudget(budget: { rows: number } | undefined): void {
+    this.budget = budget;
+  }
+
+  setExpanded(expanded: boolean): void {
+    if (expanded === this.expanded) return;
+    this.expanded = expanded;
+    this.toggleButton.setAttribute('aria-expanded', String(expanded));
+    this.element.classList.toggle('expanded', expanded);
+    this.body.hidden = !expanded;
+    // A closed section keeps its viewer (and its open rows) but not its DOM.
+    if (expanded) this.fillBody();
+    else this.body.replaceChildren();
+  }
+
+  focusHeader(): void {
+    this.toggleButton.focus({ preventScroll: true });
+  }
+
+  private fillBody(): void {
+    const { node } = this.source;
+    if (node && node.outputType === 'none') {
+      this.body.replaceChildren(el('p', 'section-note', 'No output recorded for this node.'));
+      return;
+    }
+    if (node?.status === 'skipped' && this.source.json.trim() === 'null') {
+      this.body.replaceChildren(el('p', 'section-note', 'skipped (no output)'));
+      return;
+    }
+    const parsed = this.parse();
+    if ('error' in parsed) {
+      const note = el('p', 'section-note error');
+      note.append(codicon('error'), el('span', undefined, `This value could not be read: ${displayText(parsed.error)}`));
+      this.body.replaceChildren(note);
+      return;
+    }
+    if (!this.viewer) {
+      this.viewer = new JsonViewer({
+        value: parsed.value,
+        rootPath: this.source.rootPath,
+        label: this.describe(),
+        bracketTopLevel: this.source.bracketTopLevel,
+        query: this.query,
+        autoDepth: this.source.json.length < SMALL_OUTPUT ? 3 : 1,
+        budget: this.budget,
+        post: this.host.post,
+        notify: this.host.notify,
+      });
+    }
+    this.body.replaceChildren(this.viewer.element);
+  }
+}
