@@ -28,11 +28,15 @@ export function validateRule(rule: RetentionRule): string | undefined {
   return undefined;
 }
 
-/** Entries the rule removes, newest first. Runs in `keepIds` (unreadable ones) are never selected and do not count toward N. */
+/**
+ * Entries the rule removes, newest first. Every file keeps its place in the order (so
+ * "keep the newest N" keeps N files); runs in `keepIds` (found unreadable) and entries
+ * with a known problem are never selected.
+ */
 export function selectForRetention(entries: readonly ExecutionEntry[], rule: RetentionRule, now: number, keepIds: ReadonlySet<string> = new Set()): ExecutionEntry[] {
   const problem = validateRule(rule);
   if (problem) throw new RangeError(problem);
-  const candidates = entries.filter((e) => !keepIds.has(e.id) && !e.problem).sort(compareEntries);
+  const candidates = [...entries].sort(compareEntries);
   const selected = new Set<ExecutionEntry>();
   if (rule.olderThanDays !== undefined) {
     const cutoff = now - rule.olderThanDays * DAY_MS;
@@ -41,5 +45,5 @@ export function selectForRetention(entries: readonly ExecutionEntry[], rule: Ret
   if (rule.keepNewest !== undefined) {
     for (const e of candidates.slice(rule.keepNewest)) selected.add(e);
   }
-  return candidates.filter((e) => selected.has(e));
+  return candidates.filter((e) => selected.has(e) && !keepIds.has(e.id) && !e.problem);
 }

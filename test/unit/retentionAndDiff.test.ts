@@ -25,9 +25,9 @@ describe('retention', () => {
     assert.deepStrictEqual(selectForRetention(entries, { keepNewest: 0 }, NOW).length, 4);
   });
 
-  it('never selects unreadable runs, and they do not count toward N', () => {
-    const unreadable = new Set([entries[0].id]);
-    assert.deepStrictEqual(selectForRetention(entries, { keepNewest: 1 }, NOW, unreadable).map((e) => e.id.slice(-1)), ['3', '4']);
+  it('never selects unreadable runs; they keep their place in the order', () => {
+    const unreadable = new Set([entries[0].id, entries[2].id]);
+    assert.deepStrictEqual(selectForRetention(entries, { keepNewest: 1 }, NOW, unreadable).map((e) => e.id.slice(-1)), ['2', '4']);
     assert.ok(!selectForRetention(entries, { olderThanDays: 0 }, NOW).some((e) => e.problem));
   });
 
