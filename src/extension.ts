@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
       vscode.window.setStatusBarMessage(what === 'path' ? `Copied path ${text.slice(0, 80)}` : 'Copied value', 3000);
     },
   });
-  subscriptions.push(panels, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
+  subscriptions.push({ dispose: () => panels.disposeAll() }, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree, treeView, panels, workspaceState: context.workspaceState, trashUnavailable: new Set() };
   late.ctx = ctx;

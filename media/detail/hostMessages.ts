@@ -20,10 +20,12 @@ const TYPES = ['null', 'boolean', 'number', 'string', 'array', 'object', 'none']
 
 function readNode(value: unknown): NodeView | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, status, outputType, outputBytes, output } = value;
-  if (typeof id !== 'string' || typeof output !== 'string' || typeof outputBytes !== 'number') return undefined;
+  const { id, status, outputType, outputBytes, output, deferred } = value;
+  if (typeof id !== 'string' || typeof outputBytes !== 'number') return undefined;
+  // A big output is left out (deferred) and asked for when its section opens.
+  if (deferred === true ? output !== undefined : typeof output !== 'string') return undefined;
   if (!STATUSES.includes(status as string) || !TYPES.includes(outputType as string)) return undefined;
-  return { id, status, outputType, outputBytes, output } as NodeView;
+  return (deferred === true ? { id, status, outputType, outputBytes, deferred: true } : { id, status, outputType, outputBytes, output }) as NodeView;
 }
 
 function readRun(value: unknown): RunView | undefined {
@@ -57,6 +59,8 @@ export function readHostMessage(data: unknown): HostMessage | undefined {
       return typeof data.id === 'string' ? { type: data.type, id: data.id } : undefined;
     case 'focusNode':
       return typeof data.nodeId === 'string' ? { type: 'focusNode', nodeId: data.nodeId } : undefined;
+    case 'output':
+      return typeof data.nodeId === 'string' && typeof data.output === 'string' ? { type: 'output', nodeId: data.nodeId, output: data.output } : undefined;
     default:
       return undefined;
   }

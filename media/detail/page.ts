@@ -80,6 +80,9 @@ export class DetailPage {
       case 'focusNode':
         this.focusNode(message.nodeId);
         break;
+      case 'output':
+        this.nodeSections.find((section) => section.source.key === message.nodeId)?.provideOutput(message.output);
+        break;
     }
   }
 
@@ -132,18 +135,20 @@ export class DetailPage {
       let expand: boolean;
       if (open) expand = open.has(`node:${section.source.key}`);
       else if (query) expand = false;
+      else if (node?.deferred) expand = false; // big: opened on request only
       else if (index < OPEN_FIRST) expand = true;
       else expand = node !== undefined && node.outputBytes < SMALL_OUTPUT && small++ < OPEN_SMALL_MAX - OPEN_FIRST;
       section.setExpanded(expand);
     });
     for (const section of this.otherSections) {
       const key = `${section.source.kind}:${section.source.key}`;
-      section.setExpanded(open ? open.has(key) : !query && section.source.json.length < SMALL_OUTPUT);
+      section.setExpanded(open ? open.has(key) : !query && (section.source.json ?? '').length < SMALL_OUTPUT);
     }
     this.applyFilter(!same);
     this.saveState();
     if (focusNode !== undefined) this.focusNode(focusNode);
     else window.scrollTo(0, scroll);
+    this.api.postMessage({ type: 'rendered', id: run.id, rows: document.querySelectorAll('[data-testid="json-row"]').length });
   }
 
   private showLoading(id: string): void {

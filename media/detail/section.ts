@@ -14,8 +14,8 @@ export interface SectionSource {
   readonly kind: 'node' | 'context' | 'other';
   /** Node id, or "context" / "other". */
   readonly key: string;
-  /** Compact JSON text, exact numbers. */
-  readonly json: string;
+  /** Stored JSON text, exact numbers; undefined for a big output not loaded yet. */
+  readonly json: string | undefined;
   readonly rootPath: string;
   readonly bracketTopLevel: boolean;
   readonly node?: NodeView;
@@ -47,12 +47,16 @@ export class Section {
   private viewer: JsonViewer | undefined;
   private query: Query | undefined;
   private budget: { rows: number } | undefined;
+  /** The JSON text: the source's, or a big output once the host sent it. */
+  private json: string | undefined;
+  private requested = false;
 
   constructor(
     readonly source: SectionSource,
     private readonly host: SectionHost,
   ) {
     const id = `section-${nextSectionId++}`;
+    this.json = source.json;
     this.element = el('section', `section section-${source.kind}`);
     if (source.kind === 'node') {
       setTestId(this.element, 'node-section');
@@ -77,11 +81,15 @@ export class Section {
         label: `Copy ${this.describe()}`,
         className: 'section-action',
         onClick: () => {
-          if (source.json.length > MAX_COPY_CHARS) {
+          if (this.json === undefined) {
+            this.host.notify('Open this output first: it is loaded when shown.');
+            return;
+          }
+          if (this.json.length > MAX_COPY_CHARS) {
             this.host.notify('This value is too large to copy from the panel: use Open Raw.');
             return;
           }
-          this.host.post({ type: 'copy', what: 'value', text: source.json });
+          this.host.post({ type: 'copy', what: 'value', text: this.json });
           flashDone(copy);
         },
       });
@@ -115,7 +123,8 @@ export class Section {
   }
 
   private headerParts(): HTMLElement[] {
-    const { kind, key, node, json } = this.source;
+    const { kind, key, node } = this.source;
+    const json = this.json ?? '';
     if (kind === 'node' && node) {
       const status = STATUS[node.status] ?? STATUS['output-only'];
       const badge = el('span', `node-status status-${node.status}`);
@@ -133,10 +142,24 @@ export class Section {
     return [icon, name, el('span', 'section-meta', `object · ${formatBytes(utf8ByteLength(json))}`)];
   }
 
+  /** Whether the output is big and not loaded yet. */
+  get isPending(): boolean {
+    return this.json === undefined;
+  }
+
+  /** A big output arrived from the host. */
+  provideOutput(json: string): void {
+    this.json = json;
+    this.parsed = undefined;
+    this.folded = undefined;
+    this.viewer = undefined;
+    if (this.expanded) this.fillBody();
+  }
+
   private parse(): { readonly value: JsonValue } | { readonly error: string } {
     if (!this.parsed) {
       try {
-        this.parsed = { value: parseJson(this.source.json) };
+        this.parsed = { value: parseJson(this.json ?? 'null') };
       } catch (error) {
         this.parsed = { error: error instanceof JsonSyntaxError ? error.message : String(error) };
       }
@@ -148,8 +171,9 @@ export class Section {
   matches(query: Query | undefined): boolean {
     if (!query) return true;
     if (this.source.kind === 'node' && query.test(this.source.key)) return true;
-    if (!this.hasValue) return false;
-    this.folded ??= fold(this.source.json);
+    // A big output not loaded yet is matched by its node id only.
+    if (!this.hasValue || this.json === undefined) return false;
+    this.folded ??= fold(this.json);
     if (!query.mayMatchJson(this.folded)) return false;
     const parsed = this.parse();
     return 'value' in parsed && query.valueMatches(parsed.value);
@@ -189,7 +213,17 @@ export class Section {
       this.body.replaceChildren(el('p', 'section-note', 'No output recorded for this node.'));
       return;
     }
-    if (node?.status === 'skipped' && this.source.json.trim() === 'null') {
+    if (this.json === undefined) {
+      const note = el('p', 'section-note');
+      note.append(codicon('loading', 'codicon-modifier-spin'), el('span', undefined, ` Loading ${formatBytes(node?.outputBytes ?? 0)} of output…`));
+      this.body.replaceChildren(note);
+      if (!this.requested) {
+        this.requested = true;
+        this.host.post({ type: 'loadOutput', nodeId: this.source.key });
+      }
+      return;
+    }
+    if (node?.status === 'skipped' && this.json.trim() === 'null') {
       this.body.replaceChildren(el('p', 'section-note', 'skipped (no output)'));
       return;
     }
@@ -207,7 +241,7 @@ export class Section {
         label: this.describe(),
         bracketTopLevel: this.source.bracketTopLevel,
         query: this.query,
-        autoDepth: this.source.json.length < SMALL_OUTPUT ? 3 : 1,
+        autoDepth: this.json.length < SMALL_OUTPUT ? 3 : 1,
         budget: this.budget,
         post: this.host.post,
         notify: this.host.notify,

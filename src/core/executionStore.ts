@@ -6,7 +6,7 @@
  */
 import { Event } from './events';
 import { normalizeExecutionId } from './executionId';
-import { FlowResult } from './flowResult';
+import { FlowResult, FlowResultError, parseFlowResultBytes } from './flowResult';
 
 export interface ExecutionEntry {
   /** Lowercase hyphenated execution id. */
@@ -40,6 +40,12 @@ export function changedIds(change: StoreChange): string[] {
   return [...change.saved, ...change.deleted, ...(change.changed ?? [])];
 }
 
+/** A run's stored bytes, checked for everything but their content. */
+export type ReadOutcome =
+  | { readonly kind: 'bytes'; readonly entry: ExecutionEntry; readonly bytes: Uint8Array }
+  | { readonly kind: 'unreadable'; readonly entry: ExecutionEntry; readonly reason: string }
+  | { readonly kind: 'missing' };
+
 export interface DeleteOptions {
   /** Move to the OS trash instead of deleting; fails with `TrashUnavailableError` where unsupported. */
   readonly useTrash?: boolean;
@@ -55,6 +61,8 @@ export interface ExecutionStore {
   /** Every run, newest first, without reading file contents. */
   listEntries(): Promise<ExecutionEntry[]>;
   inspect(id: string): Promise<InspectOutcome>;
+  /** The stored bytes without parsing them (big runs are parsed off the main thread). */
+  readRun(id: string): Promise<ReadOutcome>;
   /** The stored bytes as text (what "Open Raw JSON" shows); undefined when unknown. */
   readRaw(id: string): Promise<string | undefined>;
   readonly onDidChange: Event<StoreChange>;
@@ -103,4 +111,30 @@ export async function loadViaInspect(store: Pick<ExecutionStore, 'inspect'>, id:
   if (outcome.kind === 'missing') return undefined;
   if (outcome.kind === 'unreadable') throw new UnreadableRunError(outcome.entry.id, outcome.reason);
   return outcome.result;
+}
+
+/** `inspect` in terms of `readRun`: parse, and check the id inside matches the key. */
+export async function inspectViaReadRun(store: Pick<ExecutionStore, 'readRun'>, id: string): Promise<InspectOutcome> {
+  const outcome = await store.readRun(id);
+  if (outcome.kind !== 'bytes') return outcome;
+  try {
+    const result = parseFlowResultBytes(outcome.bytes);
+    const mismatch = idMismatch(result.executionId, outcome.entry.id);
+    return mismatch ? { kind: 'unreadable', entry: outcome.entry, reason: mismatch } : { kind: 'ok', entry: outcome.entry, result };
+  } catch (error) {
+    if (error instanceof FlowResultError) return { kind: 'unreadable', entry: outcome.entry, reason: describeParseFailure(error, outcome.bytes) };
+    throw error;
+  }
+}
+
+/** Why a record cannot be the run stored under `key`, if it cannot. */
+export function idMismatch(executionId: string, key: string): string | undefined {
+  return executionId === key ? undefined : `execution_id ${executionId} does not match the file name ${key}.json`;
+}
+
+export function describeParseFailure(error: Error, bytes: Uint8Array): string {
+  if (bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return `starts with a UTF-8 byte order mark, which serde_json does not accept (${error.message})`;
+  }
+  return error.message;
 }

@@ -54,6 +54,65 @@ function readJson(text: string, onSkippedValue?: (start: number, end: number) =>
   }
 }
 
+/** A member of outputs/context/unknown fields, by its place in the text. */
+export interface ValueSpan {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A run validated exactly like `parseFlowResult` but without building its outputs and
+ * context: they are spans of `text`. For big runs: a 50 MB result is checked and indexed
+ * without allocating its values, and a node's output is its stored text.
+ */
+export interface ScannedFlowResult {
+  readonly text: string;
+  readonly executionId: string;
+  readonly completedNodes: readonly string[];
+  readonly skippedNodes: readonly string[];
+  readonly outputs: readonly ValueSpan[];
+  readonly context: readonly ValueSpan[];
+  readonly extraFields: readonly ValueSpan[];
+}
+
+const SPANNED = new Set(['outputs', 'context']);
+
+export function scanFlowResult(text: string): ScannedFlowResult {
+  if (/^[\t\n\r ]*\[/.test(text.slice(0, 64))) {
+    // serde's array form of the struct: rare; scan its object form instead.
+    return scanFlowResult(serializeFlowResult(parseFlowResult(text)));
+  }
+  const spans = { outputs: new Map<string, ValueSpan>(), context: new Map<string, ValueSpan>(), extra: new Map<string, ValueSpan>() };
+  let value: JsonValue;
+  try {
+    value = parseJson(text, {
+      isSkippedTopLevelKey: (key) => !(FIELD_ORDER as readonly string[]).includes(key),
+      onSkippedValue: (start, end, key) => spans.extra.set(key, { key, start, end }),
+      spanMembersOf: SPANNED,
+      onMemberSpan: (topKey, key, start, end) => (topKey === 'outputs' ? spans.outputs : spans.context).set(key, { key, start, end }),
+      onTopLevelDuplicate: (key) => {
+        if ((FIELD_ORDER as readonly string[]).includes(key)) throw new FlowResultError(`duplicate field \`${key}\``, key);
+        spans.extra.delete(key);
+      },
+    });
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new FlowResultError(`Invalid JSON: ${e.message}`);
+    throw e;
+  }
+  // A repeated outputs/context field is refused above, so the spans are those of the one map.
+  const shallow = flowResultFromJson(value);
+  return {
+    text,
+    executionId: shallow.executionId,
+    completedNodes: shallow.completedNodes,
+    skippedNodes: shallow.skippedNodes,
+    outputs: [...spans.outputs.values()],
+    context: [...spans.context.values()],
+    extraFields: [...spans.extra.values()],
+  };
+}
+
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const MAX_INVALID_SEQUENCES = 64;

@@ -16,11 +16,13 @@ import {
   ExecutionEntry,
   ExecutionStore,
   InspectOutcome,
+  inspectViaReadRun,
   loadViaInspect,
+  ReadOutcome,
   requireExecutionId,
   StoreChange,
 } from './executionStore';
-import { FlowResult, FlowResultError, parseFlowResultBytes, serializeFlowResult } from './flowResult';
+import { FlowResult, serializeFlowResult } from './flowResult';
 import { FolderPort, PortStat } from './folderPort';
 import { formatBytes } from './format';
 
@@ -38,6 +40,8 @@ const STALE_TEMP_MS = 60_000;
 export interface FolderStoreOptions {
   readonly maxFileBytes?: number;
   readonly label?: string;
+  /** Age after which another id's temp file counts as left by a dead writer (tests shorten it). */
+  readonly staleTempMs?: number;
 }
 
 export function runFileName(id: string): string {
@@ -55,6 +59,7 @@ export class FolderExecutionStore implements ExecutionStore {
   private readonly changes = new Emitter<StoreChange>();
   readonly onDidChange = this.changes.event;
   private readonly maxFileBytes: number;
+  private readonly staleTempMs: number;
   /** Temp files this store is writing right now: never cleaned as leftovers. */
   private readonly inFlight = new Set<string>();
 
@@ -64,6 +69,7 @@ export class FolderExecutionStore implements ExecutionStore {
   ) {
     this.label = options.label ?? port.location;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.staleTempMs = options.staleTempMs ?? STALE_TEMP_MS;
   }
 
   async save(result: FlowResult): Promise<void> {
@@ -128,6 +134,10 @@ export class FolderExecutionStore implements ExecutionStore {
   }
 
   async inspect(id: string): Promise<InspectOutcome> {
+    return inspectViaReadRun(this, id);
+  }
+
+  async readRun(id: string): Promise<ReadOutcome> {
     const key = requireExecutionId(id);
     const name = runFileName(key);
     const stat = await this.port.stat(name);
@@ -140,23 +150,9 @@ export class FolderExecutionStore implements ExecutionStore {
     } catch (error) {
       return { kind: 'unreadable', entry, reason: `cannot be read: ${errorMessage(error)}` };
     }
-    if (bytes.byteLength > this.maxFileBytes) {
-      return { kind: 'unreadable', entry, reason: this.tooBig(bytes.byteLength) };
-    }
-    try {
-      const result = parseFlowResultBytes(bytes);
-      if (result.executionId !== key) {
-        return {
-          kind: 'unreadable',
-          entry,
-          reason: `execution_id ${result.executionId} does not match the file name ${name}`,
-        };
-      }
-      return { kind: 'ok', entry: { ...entry, size: bytes.byteLength }, result };
-    } catch (error) {
-      if (error instanceof FlowResultError) return { kind: 'unreadable', entry, reason: describeParseFailure(error, bytes) };
-      throw error;
-    }
+    // The file may have grown since the stat.
+    if (bytes.byteLength > this.maxFileBytes) return { kind: 'unreadable', entry, reason: this.tooBig(bytes.byteLength) };
+    return { kind: 'bytes', entry: { ...entry, size: bytes.byteLength }, bytes };
   }
 
   async readRaw(id: string): Promise<string | undefined> {
@@ -203,19 +199,13 @@ export class FolderExecutionStore implements ExecutionStore {
       let stale = match[1] === savedId;
       if (!stale) {
         const stat = await this.port.stat(entry.name);
-        stale = !!stat && now - stat.mtime > STALE_TEMP_MS;
+        stale = !!stat && now - stat.mtime > this.staleTempMs;
       }
       if (stale) await this.port.remove(entry.name).catch(() => undefined);
     }
   }
 }
 
-function describeParseFailure(error: FlowResultError, bytes: Uint8Array): string {
-  if (bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return `starts with a UTF-8 byte order mark, which serde_json does not accept (${error.message})`;
-  }
-  return error.message;
-}
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

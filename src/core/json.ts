@@ -71,6 +71,9 @@ const enum Ch {
 }
 
 const SAFE_INTEGER_DIGITS = 15; // every integer of up to 15 digits is exactly representable
+/** Characters a string may hold as they are: not a quote, backslash, control or surrogate. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 
 /**
  * Parses JSON text the way serde_json does. `maxDepth` defaults to serde's limit.
@@ -95,8 +98,15 @@ export interface ParseOptions {
    * not check depth, number range or surrogates, so neither do we.
    */
   isSkippedTopLevelKey?: (key: string) => boolean;
-  /** Told the [start, end) text offsets of each skipped value. */
-  onSkippedValue?: (start: number, end: number) => void;
+  /** Told the [start, end) text offsets of each skipped value, and its key. */
+  onSkippedValue?: (start: number, end: number, key: string) => void;
+  /**
+   * Top-level keys whose object members are validated but not built: their values come back
+   * as `null` and `onMemberSpan` gets each member's text span instead. Lets a 50 MB run be
+   * checked and indexed without allocating its outputs.
+   */
+  spanMembersOf?: ReadonlySet<string>;
+  onMemberSpan?: (topKey: string, key: string, start: number, end: number) => void;
 }
 
 class Reader {
@@ -104,6 +114,10 @@ class Reader {
   private depth = 0;
   /** True while reading a value serde would only skip. */
   private lenient = false;
+  /** False while validating a value whose span is all the caller wants. */
+  private building = true;
+  /** The top-level key whose value is being read (depth 1 only). */
+  private topKey: string | undefined;
   private readonly maxDepth: number;
 
   constructor(
@@ -191,10 +205,26 @@ class Reader {
         } finally {
           this.lenient = false;
         }
-        this.options.onSkippedValue?.(start, this.pos);
-      } else {
+        this.options.onSkippedValue?.(start, this.pos, key);
+      } else if (this.depth === 2 && this.topKey !== undefined && this.building && this.options.spanMembersOf?.has(this.topKey)) {
+        const start = this.pos;
+        this.building = false;
+        try {
+          this.readValue();
+        } finally {
+          this.building = true;
+        }
+        this.options.onMemberSpan?.(this.topKey, key, start, this.pos);
+        result[key] = null;
+      } else if (this.depth === 1) {
+        this.topKey = key;
+        result[key] = this.readValue();
+        this.topKey = undefined;
+      } else if (this.building) {
         // Later duplicates win, as in serde_json's maps.
         result[key] = this.readValue();
+      } else {
+        this.readValue();
       }
       this.skipWhitespace();
       const next = this.text.charCodeAt(this.pos);
@@ -227,7 +257,8 @@ class Reader {
       const c = this.text.charCodeAt(this.pos);
       if (Number.isNaN(c)) this.fail('EOF while parsing a list');
       if (c === Ch.CloseBracket) this.fail('trailing comma');
-      result.push(this.readValue());
+      const item = this.readValue();
+      if (this.building) result.push(item);
       this.skipWhitespace();
       const next = this.text.charCodeAt(this.pos);
       if (next === Ch.Comma) {
@@ -250,20 +281,24 @@ class Reader {
     let start = pos;
     let out = '';
     for (;;) {
+      // Skip the run of ordinary characters natively; the loop below handles the rest.
+      PLAIN_RUN.lastIndex = pos;
+      PLAIN_RUN.test(text);
+      pos = PLAIN_RUN.lastIndex;
       if (pos >= text.length) {
         this.pos = pos;
         this.fail('EOF while parsing a string');
       }
       const c = text.charCodeAt(pos);
       if (c === Ch.Quote) {
-        out += text.slice(start, pos);
         this.pos = pos + 1;
-        return out;
+        return this.building ? out + text.slice(start, pos) : '';
       }
       if (c === Ch.Backslash) {
-        out += text.slice(start, pos);
+        if (this.building) out += text.slice(start, pos);
         this.pos = pos;
-        out += this.readEscape();
+        const escaped = this.readEscape();
+        if (this.building) out += escaped;
         pos = this.pos;
         start = pos;
         continue;
@@ -391,9 +426,12 @@ class Reader {
       }
       while (isDigit(text.charCodeAt(pos))) pos++;
     }
-    const source = text.slice(start, pos);
     this.pos = pos;
-    const digits = source.length - (source.charCodeAt(0) === Ch.Minus ? 1 : 0);
+    const negative = text.charCodeAt(start) === Ch.Minus;
+    const digits = pos - start - (negative ? 1 : 0);
+    // Short integers cannot be out of range: nothing to build or check when only validating.
+    if (!this.building && integer && digits <= SAFE_INTEGER_DIGITS) return 0;
+    const source = text.slice(start, pos);
     if (integer && digits <= SAFE_INTEGER_DIGITS) {
       const n = Number(source);
       // -0 is an integer 0 to serde; keep the sign only as text.

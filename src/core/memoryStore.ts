@@ -1,6 +1,6 @@
 /** The in-process store (a3s_flow's `MemoryExecutionStore`): runs handed to us this session. */
 import { Emitter } from './events';
-import { ExecutionEntry, ExecutionStore, compareEntries, InspectOutcome, loadViaInspect, requireExecutionId, StoreChange } from './executionStore';
+import { ExecutionEntry, ExecutionStore, compareEntries, InspectOutcome, loadViaInspect, ReadOutcome, requireExecutionId, StoreChange } from './executionStore';
 import { FlowResult, parseFlowResult, serializeFlowResult } from './flowResult';
 import { utf8ByteLength } from './format';
 
@@ -53,6 +53,13 @@ export class MemoryExecutionStore implements ExecutionStore {
     const stored = this.runs.get(key);
     if (!stored) return { kind: 'missing' };
     return { kind: 'ok', entry: this.entry(key, stored), result: parseFlowResult(stored.text) };
+  }
+
+  async readRun(id: string): Promise<ReadOutcome> {
+    const key = requireExecutionId(id);
+    const stored = this.runs.get(key);
+    if (!stored) return { kind: 'missing' };
+    return { kind: 'bytes', entry: this.entry(key, stored), bytes: new TextEncoder().encode(stored.text) };
   }
 
   async readRaw(id: string): Promise<string | undefined> {

@@ -25,22 +25,59 @@ export interface RunSummary {
 }
 
 export function summarize(result: FlowResult): RunSummary {
-  const skippedSet = new Set(result.skippedNodes);
-  const executed = result.completedNodes.filter((id) => !skippedSet.has(id)).sort(compareCodeUnits);
-  const skipped = [...result.skippedNodes].sort(compareCodeUnits);
-  const ids = new Set<string>([...executed, ...skipped, ...Object.keys(result.outputs)]);
-  const completedSet = new Set(result.completedNodes);
+  const outputs = result.outputs;
+  return buildSummary(result.completedNodes, result.skippedNodes, Object.keys(outputs), Object.keys(result.context).length, (id) => ({
+    type: outputType(outputs[id]),
+    bytes: jsonByteLength(outputs[id]),
+  }));
+}
+
+/**
+ * The summary from its parts, so a run scanned without building its outputs (big runs)
+ * is summarised by the same rules as a parsed one.
+ */
+export function buildSummary(
+  completedNodes: readonly string[],
+  skippedNodes: readonly string[],
+  outputKeys: readonly string[],
+  contextKeys: number,
+  describeOutput: (id: string) => { type: OutputType; bytes: number },
+): RunSummary {
+  const skippedSet = new Set(skippedNodes);
+  const executed = completedNodes.filter((id) => !skippedSet.has(id)).sort(compareCodeUnits);
+  const skipped = [...skippedNodes].sort(compareCodeUnits);
+  const hasOutput = new Set(outputKeys);
+  const ids = new Set<string>([...executed, ...skipped, ...outputKeys]);
+  const completedSet = new Set(completedNodes);
   let outputBytes = 0;
   const nodes = [...ids].sort(compareCodeUnits).map((id): NodeSummary => {
-    const has = Object.prototype.hasOwnProperty.call(result.outputs, id);
-    const bytes = has ? jsonByteLength(result.outputs[id]) : 0;
-    outputBytes += bytes;
+    const output = hasOutput.has(id) ? describeOutput(id) : { type: 'none' as const, bytes: 0 };
+    outputBytes += output.bytes;
     const status: NodeStatus = skippedSet.has(id) ? 'skipped' : completedSet.has(id) ? 'executed' : 'output-only';
-    return { id, status, outputType: has ? outputType(result.outputs[id]) : 'none', outputBytes: bytes };
+    return { id, status, outputType: output.type, outputBytes: output.bytes };
   });
   // A node listed only as skipped still counts: the engine processed it.
-  const nodeCount = new Set([...result.completedNodes, ...result.skippedNodes]).size;
-  return { nodeCount, executed, skipped, nodes, outputBytes, contextKeys: Object.keys(result.context).length };
+  const nodeCount = new Set([...completedNodes, ...skippedNodes]).size;
+  return { nodeCount, executed, skipped, nodes, outputBytes, contextKeys };
+}
+
+/** The type of a JSON text from its first character (the text is known to be valid). */
+export function outputTypeOfText(text: string, start = 0): OutputType {
+  switch (text.charCodeAt(start)) {
+    case 0x7b:
+      return 'object';
+    case 0x5b:
+      return 'array';
+    case 0x22:
+      return 'string';
+    case 0x74:
+    case 0x66:
+      return 'boolean';
+    case 0x6e:
+      return 'null';
+    default:
+      return 'number';
+  }
 }
 
 export function outputType(value: JsonValue): OutputType {

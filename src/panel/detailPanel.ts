@@ -8,12 +8,10 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/folderStore';
-import { formatTimestamp } from '../core/format';
-import { stringifyJson } from '../core/json';
-import { summarize } from '../core/summary';
 import { log } from '../log';
-import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, RunView, WebviewMessage } from '../shared/protocol';
+import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { RunScanner } from './runScanner';
 import { RunRef } from '../tree/historyNodes';
 
 export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
@@ -26,12 +24,15 @@ export interface PanelActions {
 
 export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, ExecutionDetailPanel>();
+  private readonly scanner: RunScanner;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
     private readonly actions: PanelActions,
-  ) {}
+  ) {
+    this.scanner = new RunScanner(extensionUri.fsPath);
+  }
 
   /** Opens (or reveals) the panel of a run; `focusNode` scrolls to a node or `$context`. */
   show(ref: RunRef, focusNode?: string): ExecutionDetailPanel | undefined {
@@ -69,7 +70,7 @@ export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSeria
 
   private adopt(panel: vscode.WebviewPanel, handle: StoreHandle, ref: RunRef, focusNode?: string): ExecutionDetailPanel {
     const key = panelKey(ref);
-    const detail = new ExecutionDetailPanel(panel, this.extensionUri, this.stores, handle, ref.id, this.actions, focusNode);
+    const detail = new ExecutionDetailPanel(panel, this.extensionUri, this.stores, handle, ref.id, this.actions, this.scanner, focusNode);
     this.panels.set(key, detail);
     panel.onDidDispose(() => {
       if (this.panels.get(key) === detail) this.panels.delete(key);
@@ -82,6 +83,12 @@ export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSeria
     for (const panel of [...this.panels.values()]) panel.panel.dispose();
     this.panels.clear();
   }
+
+  /** Also stops the scan worker (when the extension deactivates). */
+  disposeAll(): void {
+    this.dispose();
+    this.scanner.dispose();
+  }
 }
 
 export class ExecutionDetailPanel {
@@ -91,6 +98,13 @@ export class ExecutionDetailPanel {
   /** Every message posted, newest last: lets integration tests see what the page was sent. */
   readonly posted: HostMessage[] = [];
   private loading: Promise<void> | undefined;
+  /** The run's text and where its big (deferred) outputs are in it. */
+  private source: { readonly text: string; readonly deferred: ReadonlyMap<string, readonly [number, number]> } | undefined;
+  private loadStartedAt = 0;
+  private readonly renderEmitter = new vscode.EventEmitter<{ rows: number; ms: number }>();
+  /** The page drew a run: rows in its DOM, ms from starting to read the file. */
+  readonly onDidRender = this.renderEmitter.event;
+  lastRender: { rows: number; ms: number } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -99,6 +113,7 @@ export class ExecutionDetailPanel {
     private readonly handle: StoreHandle,
     readonly id: string,
     private readonly actions: PanelActions,
+    private readonly scanner: RunScanner,
     focusNode?: string,
   ) {
     this.pendingFocus = focusNode;
@@ -150,6 +165,21 @@ export class ExecutionDetailPanel {
       case 'copy':
         await this.actions.copy(message.text, message.what);
         return;
+      case 'loadOutput': {
+        const span = this.source?.deferred.get(message.nodeId);
+        if (!span || !this.source) {
+          log().warn(`Refused output of an unknown node from the panel of ${this.id}`);
+          return;
+        }
+        this.post({ type: 'output', nodeId: message.nodeId, output: this.source.text.slice(span[0], span[1]) });
+        return;
+      }
+      case 'rendered':
+        if (message.id === this.id) {
+          this.lastRender = { rows: message.rows, ms: this.loadStartedAt ? Date.now() - this.loadStartedAt : 0 };
+          this.renderEmitter.fire(this.lastRender);
+        }
+        return;
       case 'action':
         // A page may only act on the run it shows.
         if (message.id !== this.id) {
@@ -176,40 +206,29 @@ export class ExecutionDetailPanel {
     const location = this.stores.runUri(this.handle, this.id);
     const where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
     try {
-      const outcome = await this.handle.store.inspect(this.id);
+      const started = Date.now();
+      const outcome = await this.handle.store.readRun(this.id);
       if (outcome.kind === 'missing') {
+        this.source = undefined;
         this.post({ type: 'deleted', id: this.id });
         return;
       }
       if (outcome.kind === 'unreadable') {
+        this.source = undefined;
         this.post({ type: 'unreadable', id: this.id, reason: outcome.reason, location: where });
         return;
       }
-      const { result, entry } = outcome;
-      const summary = summarize(result);
-      const run: RunView = {
-        id: result.executionId,
-        storeKey: this.handle.key,
-        storeLabel: this.handle.label,
-        savedAt: entry.savedAt,
-        savedAtText: formatTimestamp(entry.savedAt),
-        location: where,
-        size: entry.size,
-        nodeCount: summary.nodeCount,
-        executedCount: summary.executed.length,
-        skippedCount: summary.skipped.length,
-        outputBytes: summary.outputBytes,
-        nodes: summary.nodes.map((n) => ({
-          id: n.id,
-          status: n.status,
-          outputType: n.outputType,
-          outputBytes: n.outputBytes,
-          output: n.outputType === 'none' ? 'null' : stringifyJson(result.outputs[n.id]),
-        })),
-        context: stringifyJson(result.context),
-        extraFields: stringifyJson(result.extraFields),
-      };
-      this.post({ type: 'run', run, focusNode: this.pendingFocus });
+      const { entry, bytes } = outcome;
+      const built = await this.scanner.build(bytes, { id: this.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size, location: where });
+      if (!built.ok) {
+        this.source = undefined;
+        this.post({ type: 'unreadable', id: this.id, reason: built.reason, location: where });
+        return;
+      }
+      // Kept while the panel is open: big outputs are sliced from it when the page asks.
+      this.source = { text: built.text, deferred: new Map(built.deferred.map(([node, start, end]) => [node, [start, end] as const])) };
+      this.loadStartedAt = started;
+      this.post({ type: 'run', run: built.view, focusNode: this.pendingFocus });
       this.pendingFocus = undefined;
     } catch (error) {
       log().error(`Could not load run ${this.id}`, error);
@@ -225,6 +244,8 @@ export class ExecutionDetailPanel {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    this.renderEmitter.dispose();
+    this.source = undefined;
   }
 }
 

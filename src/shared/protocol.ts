@@ -12,8 +12,12 @@ export interface NodeView {
   readonly status: NodeStatusView;
   readonly outputType: OutputTypeView;
   readonly outputBytes: number;
-  /** The output as compact JSON text (numbers exact); the page parses it lazily. */
-  readonly output: string;
+  /**
+   * The output's stored JSON text (numbers exact); the page parses it lazily. Absent for a
+   * big output (`deferred`): the page asks for it with `loadOutput` when it is opened.
+   */
+  readonly output?: string;
+  readonly deferred?: boolean;
 }
 
 export interface RunView {
@@ -44,14 +48,18 @@ export type HostMessage =
   | { readonly type: 'unreadable'; readonly id: string; readonly reason: string; readonly location?: string }
   | { readonly type: 'deleted'; readonly id: string }
   | { readonly type: 'loading'; readonly id: string }
-  | { readonly type: 'focusNode'; readonly nodeId: string };
+  | { readonly type: 'focusNode'; readonly nodeId: string }
+  | { readonly type: 'output'; readonly nodeId: string; readonly output: string };
 
 export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId';
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'copy'; readonly what: 'value' | 'path'; readonly text: string }
-  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string };
+  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string }
+  | { readonly type: 'loadOutput'; readonly nodeId: string }
+  /** The page drew the first screen of a run: lets tests and the benchmark time it. */
+  | { readonly type: 'rendered'; readonly id: string; readonly rows: number };
 
 /** Persisted with the panel (getState/setState) so it can be restored after a reload. */
 export interface PanelState {
@@ -63,6 +71,7 @@ export interface PanelState {
 const ACTIONS: readonly PanelAction[] = ['export', 'delete', 'openRaw', 'copyId'];
 /** Copying more than this from a page is refused: a page has no reason to send more. */
 export const MAX_COPY_CHARS = 64 * 1024 * 1024;
+const MAX_NODE_ID_CHARS = 64 * 1024;
 
 /** Returns the message when it has exactly a known shape; otherwise undefined. */
 export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
@@ -76,6 +85,12 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       if (keys !== 'text,type,what') return undefined;
       if ((m.what !== 'value' && m.what !== 'path') || typeof m.text !== 'string' || m.text.length > MAX_COPY_CHARS) return undefined;
       return { type: 'copy', what: m.what, text: m.text };
+    case 'loadOutput':
+      if (keys !== 'nodeId,type' || typeof m.nodeId !== 'string' || m.nodeId.length > MAX_NODE_ID_CHARS) return undefined;
+      return { type: 'loadOutput', nodeId: m.nodeId };
+    case 'rendered':
+      if (keys !== 'id,rows,type' || typeof m.id !== 'string' || !Number.isSafeInteger(m.rows) || (m.rows as number) < 0) return undefined;
+      return { type: 'rendered', id: m.id, rows: m.rows as number };
     case 'action':
       if (keys !== 'action,id,type') return undefined;
       if (typeof m.id !== 'string' || !ACTIONS.includes(m.action as PanelAction)) return undefined;

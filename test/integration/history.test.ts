@@ -165,12 +165,13 @@ describe('Flow History in VS Code', function () {
       const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
       assert.ok(message.type === 'run');
       assert.strictEqual(message.run.id, BIG);
+      // Outputs are the stored text of each node (this fixture is pretty-printed by hand).
       assert.deepStrictEqual(
         message.run.nodes.map((n) => [n.id, n.status, n.output]),
         [
-          ['load', 'executed', '{"rows":3,"checksum":18446744073709551615}'],
+          ['load', 'executed', '{ "rows": 3, "checksum": 18446744073709551615 }'],
           ['publish', 'executed', 'null'],
-          ['transform', 'executed', '{"trace_id":9007199254740993,"ok":true}'],
+          ['transform', 'executed', '{ "trace_id": 9007199254740993, "ok": true }'],
         ],
       );
       assert.strictEqual(message.run.context, '{"tenant":"globex","started_ns":1732620000123456789}');
@@ -214,6 +215,32 @@ describe('Flow History in VS Code', function () {
         warn.restore();
       }
       assert.ok(fs.existsSync(path.join(storeDir(), `${BIG}.json`)));
+    });
+
+    it('sends a big output only when the page asks for it, and only for its own nodes', async () => {
+      const id = '99999999-1111-4222-8333-444444444444';
+      const big = `[${Array.from({ length: 60_000 }, (_, i) => `{"i":${i},"h":${18446744073709551615n - BigInt(i)}}`).join(',')}]`;
+      writeRunAtomically(storeDir(), id, runText(id, `{"big":${big},"small":{"ok":true}}`, '["big","small"]'));
+      const ref = { storeKey: workspaceFolder().uri.toString(), id };
+      internals.panels.show(ref);
+      const panel = await waitFor('panel', () => internals.panels.get(ref));
+      await panel.whenLoaded();
+      const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
+      assert.ok(message.type === 'run');
+      const [bigNode, smallNode] = message.run.nodes;
+      assert.deepStrictEqual([bigNode.id, bigNode.deferred, bigNode.output, bigNode.outputType], ['big', true, undefined, 'array']);
+      assert.strictEqual(bigNode.outputBytes, Buffer.byteLength(big));
+      assert.strictEqual(smallNode.output, '{"ok":true}');
+      await panel.handleMessage({ type: 'loadOutput', nodeId: 'big' });
+      const output = panel.posted.at(-1);
+      assert.ok(output?.type === 'output' && output.nodeId === 'big' && output.output === big);
+      const before = panel.posted.length;
+      await panel.handleMessage({ type: 'loadOutput', nodeId: 'small' });
+      await panel.handleMessage({ type: 'loadOutput', nodeId: '../../etc/passwd' });
+      assert.strictEqual(panel.posted.length, before, 'nothing sent for nodes that are not deferred outputs of this run');
+      const rendered = await waitFor('page rendered', () => panel.lastRender);
+      assert.ok(rendered.rows < 5000, `rows in the DOM: ${rendered.rows}`);
+      fs.unlinkSync(path.join(storeDir(), `${id}.json`));
     });
 
     it('restores a panel after a reload from its saved state', async () => {

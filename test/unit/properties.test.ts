@@ -1,7 +1,7 @@
 /** Property-based checks over arbitrary JSON: round trips, and only our error type escapes. */
 import * as assert from 'assert';
 import fc from 'fast-check';
-import { exportFlowResult, FlowResult, FlowResultError, flowResultsEqual, parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
+import { exportFlowResult, FlowResult, FlowResultError, flowResultsEqual, parseFlowResult, scanFlowResult, serializeFlowResult } from '../../src/core/flowResult';
 import { JsonNumber, JsonSyntaxError, JsonValue, newObject, parseJson, stringifyJson } from '../../src/core/json';
 
 /** Arbitrary JSON values including big integers, floats kept as text, odd keys. */
@@ -86,6 +86,44 @@ describe('properties', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('scan (big runs) agrees with parse', () => {
+  it('accepts and rejects the same texts, and its spans hold the same values', () => {
+    fc.assert(
+      fc.property(flowResult, fc.boolean(), (r, pretty) => {
+        const text = pretty ? exportFlowResult(r) : serializeFlowResult(r);
+        const scan = scanFlowResult(text);
+        assert.strictEqual(scan.executionId, r.executionId);
+        assert.deepStrictEqual([...scan.completedNodes].sort(), [...r.completedNodes].sort());
+        for (const span of scan.outputs) {
+          assert.strictEqual(stringifyJson(parseJson(text.slice(span.start, span.end))), stringifyJson(r.outputs[span.key]));
+        }
+        assert.strictEqual(scan.outputs.length, Object.keys(r.outputs).length);
+        assert.strictEqual(scan.context.length, Object.keys(r.context).length);
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), flowResult.map((r) => serializeFlowResult(r).slice(0, -3))), (text) => {
+        let parsed = true;
+        let scanned = true;
+        try {
+          parseFlowResult(text);
+        } catch {
+          parsed = false;
+        }
+        try {
+          scanFlowResult(text);
+        } catch (e) {
+          assert.ok(e instanceof FlowResultError);
+          scanned = false;
+        }
+        assert.strictEqual(scanned, parsed, text);
+      }),
+      { numRuns: 500 },
     );
   });
 });
