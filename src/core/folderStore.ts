@@ -62,6 +62,7 @@ export class FolderExecutionStore implements ExecutionStore {
   private readonly staleTempMs: number;
   /** Temp files this store is writing right now: never cleaned as leftovers. */
   private readonly inFlight = new Set<string>();
+  private lastCleanup = -Infinity;
 
   constructor(
     readonly port: FolderPort,
@@ -87,7 +88,13 @@ export class FolderExecutionStore implements ExecutionStore {
       this.inFlight.delete(temp);
     }
     this.changes.fire({ saved: [id], deleted: [] });
-    await this.removeLeftoverTempFiles(id).catch(() => undefined);
+    // Listing the folder on every save would make bulk saves quadratic: clean on the first
+    // save of this store and then at most once per stale period.
+    const now = Date.now();
+    if (now - this.lastCleanup >= this.staleTempMs) {
+      this.lastCleanup = now;
+      await this.removeLeftoverTempFiles(id).catch(() => undefined);
+    }
   }
 
   load(id: string): Promise<FlowResult | undefined> {
