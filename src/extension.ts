@@ -8,6 +8,7 @@ import { openRawJson } from './commands/runCommands';
 import { RUN_SCHEME, RunDocuments } from './documents/runDocuments';
 import { initLog } from './log';
 import { DETAIL_VIEW_TYPE, DetailPanels } from './panel/detailPanel';
+import { RunScanner } from './panel/runScanner';
 import { HistoryStores } from './stores/historyStores';
 import { HistoryTreeProvider } from './tree/historyTreeProvider';
 import { createHistoryView } from './tree/historyView';
@@ -21,15 +22,19 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
   const subscriptions = context.subscriptions;
   subscriptions.push(initLog());
   const stores = new HistoryStores();
-  const tree = new HistoryTreeProvider(stores);
-  subscriptions.push(stores, tree);
+  const scanner = new RunScanner(context.extensionUri.fsPath);
+  const tree = new HistoryTreeProvider(stores, scanner);
+  subscriptions.push(stores, tree, scanner);
   const treeView = createHistoryView(tree, subscriptions);
   const documents = new RunDocuments(stores);
   subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, documents));
 
   // The panel's buttons run the same code as the commands.
   const late: { ctx?: CommandContext } = {};
-  const panels = new DetailPanels(context.extensionUri, stores, {
+  const panels = new DetailPanels(
+    context.extensionUri,
+    stores,
+    {
     run: async (action, ref) => {
       const ctx = late.ctx;
       if (!ctx) return;
@@ -42,8 +47,10 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
       await vscode.env.clipboard.writeText(text);
       vscode.window.setStatusBarMessage(what === 'path' ? `Copied path ${text.slice(0, 80)}` : 'Copied value', 3000);
     },
-  });
-  subscriptions.push({ dispose: () => panels.disposeAll() }, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
+    },
+    scanner,
+  );
+  subscriptions.push(panels, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree, treeView, panels, workspaceState: context.workspaceState, trashUnavailable: new Set() };
   late.ctx = ctx;

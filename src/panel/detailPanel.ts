@@ -24,15 +24,13 @@ export interface PanelActions {
 
 export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, ExecutionDetailPanel>();
-  private readonly scanner: RunScanner;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
     private readonly actions: PanelActions,
-  ) {
-    this.scanner = new RunScanner(extensionUri.fsPath);
-  }
+    private readonly scanner: RunScanner,
+  ) {}
 
   /** Opens (or reveals) the panel of a run; `focusNode` scrolls to a node or `$context`. */
   show(ref: RunRef, focusNode?: string): ExecutionDetailPanel | undefined {
@@ -84,11 +82,7 @@ export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSeria
     this.panels.clear();
   }
 
-  /** Also stops the scan worker (when the extension deactivates). */
-  disposeAll(): void {
-    this.dispose();
-    this.scanner.dispose();
-  }
+
 }
 
 export class ExecutionDetailPanel {

@@ -18,6 +18,8 @@ import { VscodeFolderPort } from './vscodeFolderPort';
 
 export const MEMORY_STORE_KEY = 'memory';
 const DEBOUNCE_MS = 75;
+/** How long a watcher event for a run we just saved or deleted counts as our own echo. */
+const OWN_ECHO_MS = 2000;
 
 export interface StoreHandle {
   /** Stable key: the workspace folder's URI, or `memory`. */
@@ -109,9 +111,21 @@ export class HistoryStores implements vscode.Disposable {
     const names = new Set<string>();
     let reset = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Our own saves and deletes were already announced by the store: their watcher echoes
+    // would only refresh the tree a second time (deleting 1,000 runs must refresh once).
+    const own = new Map<string, number>();
+    const ownChanges = store.onDidChange((change) => {
+      const now = Date.now();
+      for (const id of [...change.saved, ...change.deleted]) own.set(id, now);
+    });
+    const isEcho = (id: string) => {
+      const at = own.get(id);
+      return at !== undefined && Date.now() - at < OWN_ECHO_MS;
+    };
     const flush = () => {
       timer = undefined;
-      const ids = [...names].map((n) => idFromFileName(n)).filter((id): id is string => !!id);
+      for (const [id, at] of own) if (Date.now() - at >= OWN_ECHO_MS) own.delete(id);
+      const ids = [...names].map((n) => idFromFileName(n)).filter((id): id is string => !!id && !isEcho(id));
       names.clear();
       if (reset) store.reportExternalChange({ saved: [], deleted: [], changed: ids, all: true });
       else if (ids.length > 0) store.reportExternalChange({ saved: [], deleted: [], changed: ids });
@@ -124,7 +138,7 @@ export class HistoryStores implements vscode.Disposable {
       names.add(path.posix.basename(uri.path));
       schedule();
     };
-    const parts: vscode.Disposable[] = [];
+    const parts: vscode.Disposable[] = [new vscode.Disposable(() => ownChanges.dispose())];
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${directory}/*.json`));
     parts.push(watcher, watcher.onDidCreate(onUri), watcher.onDidChange(onUri), watcher.onDidDelete(onUri));
     if (folder.uri.scheme === 'file') {

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { readConfig } from '../config';
-import { ExecutionEntry } from '../core/executionStore';
+import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
+import { RunScanner } from '../panel/runScanner';
 import { errorMessage } from '../core/folderStore';
 import { formatBytes, formatRelativeTime, formatTimestamp, oneLine, plural, previewValue } from '../core/format';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
@@ -31,7 +32,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private readonly totalsEmitter = new vscode.EventEmitter<void>();
   /** Fires after a store was listed: run counts may have changed. */
   readonly onDidChangeTotals = this.totalsEmitter.event;
-  readonly summaries = new SummaryCache();
+  readonly summaries: SummaryCache;
   private readonly states = new Map<string, StoreState>();
   private readonly runNodes = new Map<string, RunNode>();
   private readonly storeNodes = new Map<string, StoreNode>();
@@ -44,7 +45,12 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   /** Only runs matching this filter are shown (see the search command); undefined = all. */
   private filter: { text: string; ids: Map<string, Set<string>> } | undefined;
 
-  constructor(private readonly stores: HistoryStores) {
+  constructor(
+    private readonly stores: HistoryStores,
+    scanner?: RunScanner,
+  ) {
+    // Big runs are summarised in the scan worker so a row never stalls the extension host.
+    this.summaries = new SummaryCache(scanner && ((store, entry) => bigRunFigures(scanner, store, entry)));
     this.disposables.push(
       this.changeEmitter,
       this.totalsEmitter,
@@ -408,6 +414,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+const BIG_RUN_BYTES = 512 * 1024;
+
+async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry): Promise<RunFigures | undefined> {
+  if (entry.size < BIG_RUN_BYTES) return undefined;
+  const outcome = await store.readRun(entry.id);
+  if (outcome.kind === 'missing') return { kind: 'missing' };
+  if (outcome.kind === 'unreadable') return { kind: 'unreadable', reason: outcome.reason };
+  const built = await scanner.build(outcome.bytes, { id: entry.id, storeKey: '', storeLabel: '', savedAt: entry.savedAt, size: entry.size });
+  if (!built.ok) return { kind: 'unreadable', reason: built.reason };
+  return { kind: 'ok', nodeCount: built.view.nodeCount, executed: built.view.executedCount, skipped: built.view.skippedCount };
 }
 
 function toDisposable(d: { dispose(): void }): vscode.Disposable {

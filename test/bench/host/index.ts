@@ -1,0 +1,129 @@
+/**
+ * The benchmark's extension-host side: loaded by code-server through the test payload, with
+ * a workspace holding a 100,000-run store and a 50 MB run. Measures inside the extension
+ * host (and the page, through the panel's render report) and writes JSON to BENCH_OUT.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
+import * as vscode from 'vscode';
+import type { FlowHistoryExports } from '../../../src/extension';
+import { median, ScenarioResult, timeRepeated } from '../stats';
+
+const RUNS = 5;
+
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+async function rawListing(dir: string): Promise<string[]> {
+  const names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.json'));
+  await Promise.all(names.map((n) => fs.promises.stat(path.join(dir, n))));
+  return names;
+}
+
+export async function run(): Promise<void> {
+  console.log(`VS Code ${vscode.version} (bench)`);
+  const out = process.env.BENCH_OUT;
+  const bigId = process.env.BENCH_BIG_ID;
+  if (!out || !bigId) throw new Error('BENCH_OUT and BENCH_BIG_ID must be set');
+  const exportsApi = (await vscode.extensions.getExtension<FlowHistoryExports>('a3s.flow-history')!.activate()) as FlowHistoryExports;
+  const { tree, panels, stores } = exportsApi.internals;
+  const folder = vscode.workspace.workspaceFolders![0];
+  const handle = stores.forFolder(folder)!;
+  const dir = path.join(folder.uri.fsPath, '.a3s', 'flow', 'executions');
+  const results: ScenarioResult[] = [];
+  const extra: Record<string, number> = {};
+
+  // Memory: heap held for a listed store, beyond the file names themselves.
+  tree.refreshAll();
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  await tree.getChildren(undefined);
+  collectGarbage();
+  const after = process.memoryUsage().heapUsed;
+  const names = await rawListing(dir);
+  const nameBytes = names.reduce((n, name) => n + name.length + 16, 0); // one-byte strings + header
+  const count = (await tree.entries(handle.key)).length;
+  extra.heapBeforeMB = before / 2 ** 20;
+  extra.heapAfterMB = after / 2 ** 20;
+  results.push({ scenario: `memory per listed run (${count.toLocaleString('en-US')} runs)`, ours: Math.max(0, (after - before - nameBytes) / count), unit: 'B/run', goal: { max: 100 }, note: `heap ${extra.heapBeforeMB.toFixed(0)} → ${extra.heapAfterMB.toFixed(0)} MiB` });
+
+  // Tree: first screen (newest 200 with counts) vs readdir + stat all + read/parse 200.
+  const firstScreen = async () => {
+    const children = await tree.getChildren(undefined);
+    await Promise.all(children.slice(0, 200).map((c) => tree.getTreeItem(c)));
+  };
+  const ours = await timeRepeated(RUNS, firstScreen, () => tree.refreshAll());
+  const raw = await timeRepeated(RUNS, async () => {
+    const listed = await Promise.all(
+      (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.json')).map(async (n) => ({ n, s: await fs.promises.stat(path.join(dir, n)) })),
+    );
+    listed.sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
+    await Promise.all(listed.slice(0, 200).map(async ({ n }) => JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8'))));
+  });
+  results.push({ scenario: 'tree first screen (200 of 100,000)', ours: median(ours), baseline: median(raw), unit: 'ms', goal: { ratio: 2 } });
+
+  // One new run arrives: only it is parsed again.
+  await firstScreen();
+  const parses = tree.summaries.parses;
+  const newId = 'fffffff0-0000-4000-8000-000000000000';
+  fs.copyFileSync(path.join(dir, names[0]), path.join(dir, `${newId}.json.tmp`));
+  const text = fs.readFileSync(path.join(dir, `${newId}.json.tmp`), 'utf8').replace(/"execution_id":"[^"]+"/, `"execution_id":"${newId}"`);
+  fs.writeFileSync(path.join(dir, `${newId}.json.tmp`), text);
+  fs.renameSync(path.join(dir, `${newId}.json.tmp`), path.join(dir, `${newId}.json`));
+  tree.markStale(handle.key);
+  await new Promise((r) => setTimeout(r, 300));
+  await firstScreen();
+  results.push({ scenario: 're-list after one new run: files parsed again', ours: tree.summaries.parses - parses, unit: 'rows', goal: { max: 1 } });
+
+  // Big result: panel first screen vs JSON.parse of the same bytes; longest event-loop block.
+  const bigFile = path.join(dir, `${bigId}.json`);
+  const parseTimes = await timeRepeated(RUNS, async () => JSON.parse(new TextDecoder().decode(await fs.promises.readFile(bigFile))));
+  const panelTimes: number[] = [];
+  let rows = 0;
+  let longestBlock = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    panels.dispose();
+    const ref = { storeKey: handle.key, id: bigId };
+    let expected = performance.now() + 10;
+    let worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - expected);
+      expected = now + 10;
+    }, 10);
+    const panel = panels.show(ref)!;
+    const rendered = await new Promise<{ rows: number; ms: number }>((resolve) => panel.onDidRender(resolve));
+    clearInterval(timer);
+    if (i > 0) {
+      panelTimes.push(rendered.ms);
+      rows = Math.max(rows, rendered.rows);
+      longestBlock = Math.max(longestBlock, worst);
+    }
+  }
+  panels.dispose();
+  results.push({ scenario: 'panel first screen, 50 MB result', ours: median(panelTimes), baseline: median(parseTimes), unit: 'ms', goal: { ratio: 3 } });
+  results.push({ scenario: 'panel: JSON rows in the page DOM', ours: rows, unit: 'rows', goal: { max: 5000 } });
+  results.push({ scenario: 'extension host: longest event-loop block while loading', ours: longestBlock, unit: 'ms', goal: { max: 100 } });
+
+  // Delete 1,000 selected runs: one tree refresh.
+  const entries = (await tree.entries(handle.key)).slice(-1000);
+  const refs = entries.map((e) => tree.runNode({ storeKey: handle.key, id: e.id }));
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window.showWarningMessage;
+  window.showWarningMessage = async (_m: string, _o: unknown, ...items: string[]) => items[0];
+  const refreshes = tree.refreshCount;
+  try {
+    await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', refs[0], refs);
+  } finally {
+    window.showWarningMessage = original;
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  results.push({ scenario: 'delete 1,000 selected runs: tree refreshes', ours: tree.refreshCount - refreshes, unit: 'refreshes', goal: { max: 1 }, note: `${1000 - fs.readdirSync(dir).filter((n) => entries.some((e) => n.startsWith(e.id))).length} deleted` });
+
+  fs.writeFileSync(out, JSON.stringify({ results, extra }, null, 2));
+  console.log('1 passed, 0 failed');
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: generates the stores with the CLI's `sample`, runs each scenario several
+ * times after a warm-up, and prints one table (ours, the raw baseline measured in the same
+ * run, ratio, goal, PASS/FAIL) plus peak memory; saves it as bench/results.md.
+ * Scenarios that need the real UI run in code-server (see ./host).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { exportFlowResult } from '../../src/core/flowResult';
+import { FolderExecutionStore } from '../../src/core/folderStore';
+import { NodeFolderPort } from '../../src/node/nodeFolderPort';
+import { runExtensionTests } from '../harness/runIntegration';
+import { median, passes, ScenarioResult, timeRepeated } from './stats';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'dist', 'cli.js');
+const RUNS = 5;
+const COUNT = Number(process.env.BENCH_RUNS ?? 100_000);
+const BIG_KB = Number(process.env.BENCH_BIG_KB ?? 50 * 1024);
+
+function sample(dir: string, args: string[]): void {
+  execFileSync(process.execPath, [cli, '--dir', dir, 'sample', '--no-fsync', ...args], { stdio: 'inherit' });
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-bench-'));
+  const dir = path.join(work, 'workspace', '.a3s', 'flow', 'executions');
+  const bigDir = path.join(work, 'big');
+  try {
+    let started = Date.now();
+    sample(dir, ['--count', String(COUNT), '--seed', '1', '--spacing-minutes', '1']);
+    sample(bigDir, ['--count', '1', '--seed', '2', '--nodes', '8', '--payload-kb', String(BIG_KB)]);
+    const [bigName] = fs.readdirSync(bigDir);
+    const bigId = bigName.replace('.json', '');
+    // The big run joins the store as an old run, so it is not on the tree's first screen.
+    fs.renameSync(path.join(bigDir, bigName), path.join(dir, bigName));
+    const old = new Date(Date.now() - 365 * 86_400_000);
+    fs.utimesSync(path.join(dir, bigName), old, old);
+    const bigBytes = fs.statSync(path.join(dir, bigName)).size;
+    console.log(`Generated ${COUNT.toLocaleString('en-US')} runs and one ${(bigBytes / 2 ** 20).toFixed(1)} MB run in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const results: ScenarioResult[] = [];
+    // List with saved times vs bare readdir + stat.
+    const store = new FolderExecutionStore(new NodeFolderPort(dir));
+    const ours = await timeRepeated(RUNS, () => store.listEntries());
+    const raw = await timeRepeated(RUNS, async () => {
+      const names = await fs.promises.readdir(dir);
+      await Promise.all(names.map((n) => fs.promises.stat(path.join(dir, n))));
+    });
+    results.push({ scenario: `list with saved times (${COUNT.toLocaleString('en-US')} runs)`, ours: median(ours), baseline: median(raw), unit: 'ms', goal: { ratio: 1.5 } });
+
+    // Export of the big result vs reading + writing the same bytes.
+    const out = path.join(work, 'export.json');
+    const exportTimes = await timeRepeated(3, async () => {
+      const result = await store.load(bigId);
+      await fs.promises.writeFile(out, exportFlowResult(result!));
+    });
+    const copyTimes = await timeRepeated(3, async () => fs.promises.writeFile(out, await fs.promises.readFile(path.join(dir, bigName))));
+    results.push({ scenario: `export of a ${(bigBytes / 2 ** 20).toFixed(0)} MB result`, ours: median(exportTimes), baseline: median(copyTimes), unit: 'ms', goal: { ratio: 2 } });
+
+    // The extension-host and page scenarios, in code-server.
+    started = Date.now();
+    const benchOut = path.join(work, 'host.json');
+    const host = await runExtensionTests({
+      workspace: path.join(work, 'workspace'),
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(root, 'out', 'test', 'bench', 'host'),
+      extensionEnvironment: { BENCH_OUT: benchOut, BENCH_BIG_ID: bigId },
+      timeoutMs: 20 * 60_000,
+      label: 'bench',
+    });
+    if (host.exitCode !== 0 || !fs.existsSync(benchOut)) throw new Error('The extension-host scenarios failed (see the output above).');
+    const hostResults = JSON.parse(fs.readFileSync(benchOut, 'utf8')) as { results: ScenarioResult[]; extra: Record<string, number> };
+    results.push(...hostResults.results);
+    console.log(`Extension-host scenarios took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+    const table = renderTable(results, hostResults.extra);
+    console.log(`\n${table}`);
+    fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'bench', 'results.md'), table);
+    console.log('Saved bench/results.md');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function renderTable(results: readonly ScenarioResult[], extra: Record<string, number>): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; VS Code 1.139.1 (code-server) for the extension-host scenarios.`,
+    `Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Medians of ${RUNS} runs after a warm-up (3 for export). Produced by \`npm run bench\`.`,
+    '',
+    '| Scenario | Ours | Raw baseline | Ratio | Goal | Result |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const r of results) {
+    const fmt = (v: number) => (r.unit === 'ms' ? `${v.toFixed(0)} ms` : `${v.toFixed(r.unit === 'B/run' ? 1 : 0)} ${r.unit}`);
+    const ratio = r.baseline ? `${(r.ours / r.baseline).toFixed(2)}×` : '–';
+    const goal = 'ratio' in r.goal ? `≤ ${r.goal.ratio}× baseline` : `≤ ${r.goal.max} ${r.unit}`;
+    lines.push(`| ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${fmt(r.ours)} | ${r.baseline !== undefined ? fmt(r.baseline) : '–'} | ${ratio} | ${goal} | ${passes(r) ? 'PASS' : 'FAIL'} |`);
+  }
+  lines.push('', `Peak memory: bench process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB RSS; extension host heap ${extra.heapBeforeMB?.toFixed(0)} MiB before listing, ${extra.heapAfterMB?.toFixed(0)} MiB with the 100,000-run store listed.`, '');
+  return lines.join('\n');
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
