@@ -17,7 +17,7 @@ const allowedFiles = [
   /^package\.json$/,
   /^(readme|changelog)\.md$/i,
   /^license(\.md|\.txt)?$/i,
-  /^dist\/(extension|cli)\.js$/,
+  /^dist\/(extension|cli|scanWorker)\.js$/,
   /^dist\/webview\/.+\.(js|css)$/,
   /^dist\/codicons\/[^/]+$/,
   /^media\/.+\.css$/,
