@@ -8,8 +8,9 @@ import { promises as fs, utimesSync } from 'fs';
 import * as readline from 'readline';
 import { FolderExecutionStore, DEFAULT_STORE_DIRECTORY, errorMessage } from '../core/folderStore';
 import { normalizeExecutionId } from '../core/executionId';
-import { ExecutionEntry } from '../core/executionStore';
-import { exportFlowResult, FlowResultError, parseFlowResultBytes } from '../core/flowResult';
+import { ExecutionEntry, idMismatch } from '../core/executionStore';
+import { exportStoredRun } from '../core/exportText';
+import { FlowResultError, parseFlowResultBytes } from '../core/flowResult';
 import { formatBytes, formatTimestamp, oneLine } from '../core/format';
 import { diffRuns, formatRunDiff } from '../core/diff';
 import { describeRule, RetentionRule, selectForRetention } from '../core/retention';
@@ -156,10 +157,19 @@ export function buildProgram(): Command {
     .action(async (text: string, options: { out: string; force?: boolean }) => {
       const store = openStore(globals());
       const id = await resolveId(store, text);
-      const result = await store.load(id);
-      if (!result) throw new CliError(`No run ${id} in ${store.label}`);
+      const outcome = await store.readRun(id);
+      if (outcome.kind === 'missing') throw new CliError(`No run ${id} in ${store.label}`);
+      if (outcome.kind === 'unreadable') throw new CliError(`Run ${id} is unreadable: ${outcome.reason}`);
+      let exported: { executionId: string; bytes: Uint8Array };
       try {
-        await fs.writeFile(options.out, exportFlowResult(result), { flag: options.force ? 'w' : 'wx' });
+        exported = exportStoredRun(outcome.bytes);
+      } catch (error) {
+        throw new CliError(`Run ${id} is unreadable: ${errorMessage(error)}`);
+      }
+      const mismatch = idMismatch(exported.executionId, id);
+      if (mismatch) throw new CliError(`Run ${id} is unreadable: ${mismatch}`);
+      try {
+        await fs.writeFile(options.out, exported.bytes, { flag: options.force ? 'w' : 'wx' });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new CliError(`${options.out} already exists; use --force to overwrite it`);

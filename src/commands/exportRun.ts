@@ -1,8 +1,9 @@
 /** Export a run to a JSON file chosen in the save dialog, in the core's export format. */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { UnreadableRunError } from '../core/executionStore';
-import { exportFlowResult, exportFlowResults, FlowResult } from '../core/flowResult';
+import { idMismatch, UnreadableRunError } from '../core/executionStore';
+import { exportStoredRun } from '../core/exportText';
+import { exportFlowResults, FlowResult, FlowResultError } from '../core/flowResult';
 import { plural } from '../core/format';
 import { reportError } from '../log';
 import { RunRef } from '../tree/historyNodes';
@@ -18,16 +19,22 @@ export async function exportRunCommand(ctx: CommandContext, arg?: unknown, selec
 
 export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscode.Uri | undefined> {
   const handle = handleFor(ctx, ref);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    const result = await handle.store.load(ref.id);
-    if (!result) {
+    const outcome = await handle.store.readRun(ref.id);
+    if (outcome.kind === 'missing') {
       void vscode.window.showWarningMessage(`Run ${ref.id} no longer exists.`);
       return undefined;
     }
-    text = exportFlowResult(result);
+    if (outcome.kind === 'unreadable') throw new UnreadableRunError(ref.id, outcome.reason);
+    // From the stored text: exact, and cheap even for a 50 MB run.
+    const exported = exportStoredRun(outcome.bytes);
+    const mismatch = idMismatch(exported.executionId, ref.id);
+    if (mismatch) throw new UnreadableRunError(ref.id, mismatch);
+    bytes = exported.bytes;
   } catch (error) {
-    reportError(error instanceof UnreadableRunError ? `Run ${ref.id} cannot be exported: it is unreadable (${error.reason}).` : `Could not read run ${ref.id}.`, error);
+    const reason = error instanceof UnreadableRunError ? error.reason : error instanceof FlowResultError ? error.message : undefined;
+    reportError(reason !== undefined ? `Run ${ref.id} cannot be exported: it is unreadable (${reason}).` : `Could not read run ${ref.id}.`, error);
     return undefined;
   }
   const remembered = ctx.workspaceState.get<string>(LAST_EXPORT_FOLDER);
@@ -40,7 +47,6 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     filters: { JSON: ['json'] },
   });
   if (!target) return undefined;
-  const bytes = new TextEncoder().encode(text);
   try {
     const write = () => vscode.workspace.fs.writeFile(target, bytes);
     if (bytes.byteLength >= PROGRESS_THRESHOLD_BYTES) {

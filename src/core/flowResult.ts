@@ -3,7 +3,7 @@
  * and the two serialised forms, compact for saving and pretty for export.
  */
 import { normalizeExecutionId } from './executionId';
-import { isJsonObject, JsonNumber, JsonObject, JsonSyntaxError, JsonValue, newObject, parseJson, stringifyJson, writeEntries } from './json';
+import { isJsonObject, JsonNumber, JsonObject, JsonSyntaxError, JsonValue, newObject, parseJson, stringifyJson } from './json';
 
 export interface FlowResult {
   /** Lowercase hyphenated UUID. */
@@ -309,37 +309,35 @@ export function exportFlowResults(results: readonly FlowResult[]): string {
   return `[\n${items.join(',\n')}\n]\n`;
 }
 
+/**
+ * Writes the record with its fields in the Rust struct's order, then unknown fields. Built
+ * by hand, not through a JS object, whose own key order would put integer-like keys first.
+ * `sorted` (export) sorts node sets and the keys of outputs and context; nested values keep
+ * their own order.
+ */
 function writeRecord(result: FlowResult, indent: number, sorted: boolean, prefix = ''): string {
-  const record = newObject();
-  record.execution_id = result.executionId;
-  record.outputs = result.outputs;
-  const completed = [...result.completedNodes];
-  const skipped = [...result.skippedNodes];
-  if (sorted) {
-    completed.sort(compareCodeUnits);
-    skipped.sort(compareCodeUnits);
+  const inner = indent ? `${prefix}${' '.repeat(indent)}` : '';
+  const sep = indent ? ': ' : ':';
+  const nodes = (list: readonly string[]) => (sorted ? [...list].sort(compareCodeUnits) : [...list]);
+  const map = (object: JsonObject) => {
+    const keys = sorted ? Object.keys(object).sort(compareCodeUnits) : Object.keys(object);
+    if (keys.length === 0) return '{}';
+    const deeper = indent ? `${inner}${' '.repeat(indent)}` : '';
+    const items = keys.map((k) => `${indent ? `\n${deeper}` : ''}${JSON.stringify(k)}${sep}${stringifyJson(object[k], indent, deeper)}`);
+    return `{${items.join(',')}${indent ? `\n${inner}` : ''}}`;
+  };
+  const fields: [string, string][] = [
+    ['execution_id', JSON.stringify(result.executionId)],
+    ['outputs', map(result.outputs)],
+    ['completed_nodes', stringifyJson(nodes(result.completedNodes), indent, inner)],
+    ['skipped_nodes', stringifyJson(nodes(result.skippedNodes), indent, inner)],
+    ['context', map(result.context)],
+  ];
+  for (const key of Object.keys(result.extraFields)) {
+    if (!(FIELD_ORDER as readonly string[]).includes(key)) fields.push([key, stringifyJson(result.extraFields[key], indent, inner)]);
   }
-  record.completed_nodes = completed;
-  record.skipped_nodes = skipped;
-  record.context = result.context;
-  const extraKeys = Object.keys(result.extraFields).filter((k) => !(FIELD_ORDER as readonly string[]).includes(k));
-  for (const key of extraKeys) record[key] = result.extraFields[key];
-
-  if (!sorted) return stringifyJson(record, indent);
-  // Only the top-level maps are re-ordered; nested values keep their own order.
-  const out: string[] = [];
-  const view = newObject();
-  for (const key of Object.keys(record)) view[key] = record[key];
-  view.outputs = sortedObject(result.outputs);
-  view.context = sortedObject(result.context);
-  writeEntries(Object.keys(view), view, indent, prefix, out);
-  return out.join('');
-}
-
-function sortedObject(object: JsonObject): JsonObject {
-  const sorted = newObject();
-  for (const key of Object.keys(object).sort(compareCodeUnits)) sorted[key] = object[key];
-  return sorted;
+  const body = fields.map(([k, v]) => `${indent ? `\n${inner}` : ''}${JSON.stringify(k)}${sep}${v}`).join(',');
+  return `{${body}${indent ? `\n${prefix}` : ''}}`;
 }
 
 /** Plain code-unit order, like Rust's `str` ordering for the ASCII ids flows use. */

@@ -429,8 +429,9 @@ class Reader {
     this.pos = pos;
     const negative = text.charCodeAt(start) === Ch.Minus;
     const digits = pos - start - (negative ? 1 : 0);
-    // Short integers cannot be out of range: nothing to build or check when only validating.
-    if (!this.building && integer && digits <= SAFE_INTEGER_DIGITS) return 0;
+    // When only validating, a number that cannot reach f64::MAX (fewer than 309 digits and
+    // no exponent) needs no value at all.
+    if (!this.building && digits < 309 && (integer || !hasExponent(text, start, pos))) return 0;
     const source = text.slice(start, pos);
     if (integer && digits <= SAFE_INTEGER_DIGITS) {
       const n = Number(source);
@@ -491,6 +492,14 @@ function exceedsF64(source: string, value: number): boolean {
   return digits.length > 17 || significant > '17976931348623157';
 }
 
+function hasExponent(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === Ch.LowerE || c === Ch.UpperE) return true;
+  }
+  return false;
+}
+
 function isDigit(c: number): boolean {
   return c >= Ch.Zero && c <= Ch.Nine;
 }
@@ -499,9 +508,9 @@ function isDigit(c: number): boolean {
  * Writes a value as JSON the way serde_json does: compact (`indent` 0) or pretty with
  * `indent` spaces; strings escaped exactly like serde (`"`, `\`, control characters only).
  */
-export function stringifyJson(value: JsonValue, indent = 0): string {
+export function stringifyJson(value: JsonValue, indent = 0, prefix = ''): string {
   const parts: string[] = [];
-  writeValue(value, indent, '', parts);
+  writeValue(value, indent, prefix, parts);
   return parts.join('');
 }
 
@@ -536,7 +545,7 @@ function writeValue(value: JsonValue, indent: number, prefix: string, out: strin
 }
 
 /** Writes an object's entries in the given key order. */
-export function writeEntries(keys: readonly string[], object: JsonObject, indent: number, prefix: string, out: string[]): void {
+function writeEntries(keys: readonly string[], object: JsonObject, indent: number, prefix: string, out: string[]): void {
   if (keys.length === 0) {
     out.push('{}');
     return;

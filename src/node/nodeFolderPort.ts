@@ -1,8 +1,12 @@
 /** `FolderPort` over Node's `fs`: used by the CLI and the unit tests. */
+import * as fsSync from 'fs';
 import { promises as fs, constants as fsConstants, Stats } from 'fs';
 import * as path from 'path';
 import { TrashUnavailableError } from '../core/executionStore';
 import { FolderPort, PortEntry, PortEntryKind, PortStat } from '../core/folderPort';
+
+/** Entries stat-ed between two yields to the event loop (a few ms of work). */
+const STAT_CHUNK = 2000;
 
 export class NodeFolderPort implements FolderPort {
   readonly location: string;
@@ -38,6 +42,21 @@ export class NodeFolderPort implements FolderPort {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Stats many entries at once. Synchronous lstat in a loop costs a fraction of 100,000
+   * promises through the thread pool; chunks keep each blocking slice short.
+   */
+  async statMany(names: readonly string[]): Promise<(PortStat | undefined)[]> {
+    const out: (PortStat | undefined)[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const stats = fsSync.lstatSync(this.resolve(names[i]), { throwIfNoEntry: false });
+      out[i] = stats ? toPortStat(stats) : undefined;
+      // Yield now and then so a host's event loop is never held for long.
+      if (i % STAT_CHUNK === STAT_CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
   }
 
   async read(name: string): Promise<Uint8Array> {

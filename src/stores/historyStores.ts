@@ -10,10 +10,11 @@ import * as vscode from 'vscode';
 import { readConfig } from '../config';
 import { Emitter } from '../core/events';
 import { ExecutionStore, StoreChange } from '../core/executionStore';
-import { FolderExecutionStore, idFromFileName } from '../core/folderStore';
+import { FolderExecutionStore, idFromFileName, runFileName } from '../core/folderStore';
 import { MemoryExecutionStore } from '../core/memoryStore';
 import { log } from '../log';
 import { FolderWatcher } from '../node/folderWatcher';
+import { LocalFolderPort } from './localFolderPort';
 import { VscodeFolderPort } from './vscodeFolderPort';
 
 export const MEMORY_STORE_KEY = 'memory';
@@ -81,7 +82,8 @@ export class HistoryStores implements vscode.Disposable {
 
   /** The file of a run in a folder store. */
   runUri(handle: StoreHandle, id: string): vscode.Uri | undefined {
-    return handle.storeUri ? vscode.Uri.joinPath(handle.storeUri, `${id}.json`) : undefined;
+    // runFileName validates the id: `../x` must never name a file outside the store folder.
+    return handle.storeUri ? vscode.Uri.joinPath(handle.storeUri, runFileName(id)) : undefined;
   }
 
   private rebuild(): void {
@@ -92,7 +94,8 @@ export class HistoryStores implements vscode.Disposable {
       const config = readConfig(folder);
       if (config.directoryProblem) log().warn(config.directoryProblem);
       const storeUri = vscode.Uri.joinPath(folder.uri, ...config.directorySegments);
-      const store = new FolderExecutionStore(new VscodeFolderPort(storeUri), { maxFileBytes: config.maxFileBytes, label: folder.name });
+      const port = storeUri.scheme === 'file' ? new LocalFolderPort(storeUri) : new VscodeFolderPort(storeUri);
+      const store = new FolderExecutionStore(port, { maxFileBytes: config.maxFileBytes, label: folder.name });
       const handle: StoreHandle = { key: folder.uri.toString(), label: folder.name, store, folder, storeUri };
       this.watchers.set(handle.key, vscode.Disposable.from(this.forward(handle), this.watch(handle, config.directory)));
       return handle;

@@ -2,6 +2,7 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import { exportFlowResult, FlowResult, FlowResultError, flowResultsEqual, parseFlowResult, scanFlowResult, serializeFlowResult } from '../../src/core/flowResult';
+import { exportFlowResultText } from '../../src/core/exportText';
 import { JsonNumber, JsonSyntaxError, JsonValue, newObject, parseJson, stringifyJson } from '../../src/core/json';
 
 /** Arbitrary JSON values including big integers, floats kept as text, odd keys. */
@@ -125,5 +126,33 @@ describe('scan (big runs) agrees with parse', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('export from text (big runs) agrees with export from the parsed run', () => {
+  it('gives the same run, and byte-identical files unless nested keys look like integers', () => {
+    // A parsed JS object lists integer-like keys first; the text path keeps the stored order.
+    const integerLike = (text: string) => /"(0|[1-9]\d*)":/.test(text);
+    fc.assert(
+      fc.property(flowResult, fc.boolean(), (r, pretty) => {
+        const text = pretty ? exportFlowResult(r) : serializeFlowResult(r);
+        const fromText = exportFlowResultText(text);
+        assert.ok(flowResultsEqual(parseFlowResult(fromText), r));
+        assert.strictEqual(exportFlowResultText(fromText), fromText);
+        if (!integerLike(text)) assert.strictEqual(fromText, exportFlowResult(parseFlowResult(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('normalises escapes like the parsed form; keeps repeated keys as stored', () => {
+    const id = '67e55044-10b1-426f-9247-bb680e5fe0c8';
+    const wrap = (outputs: string) => `{"execution_id":"${id}","outputs":${outputs},"completed_nodes":["a"],"skipped_nodes":[],"zz":{"q":[1,{}]}}`;
+    for (const outputs of ['{"a":"\\u0041\\/\\"x\\\\"}', '{"b":{ },"a":[1.0, -0, 18446744073709551616]}']) {
+      assert.strictEqual(exportFlowResultText(wrap(outputs)), exportFlowResult(parseFlowResult(wrap(outputs))), outputs);
+    }
+    const repeated = wrap('{"a":{"k":1,"k":2}}');
+    assert.match(exportFlowResultText(repeated), /"k": 1,\n\s+"k": 2/);
+    assert.ok(flowResultsEqual(parseFlowResult(exportFlowResultText(repeated)), parseFlowResult(repeated)));
   });
 });
