@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { FolderExecutionStore } from '../../src/core/folderStore';
+import { LocalFolderPort } from '../../src/stores/localFolderPort';
 import { VscodeFolderPort } from '../../src/stores/vscodeFolderPort';
 import { defineStoreContract } from '../support/storeContract';
 import { extensionExports, storeDir, workspaceFolder } from './support';
@@ -20,8 +21,19 @@ defineStoreContract({
   },
 });
 
+defineStoreContract({
+  name: 'FolderExecutionStore (file: port: Node fs, deletes through workspace.fs)',
+  async create() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-local-'));
+    return {
+      store: new FolderExecutionStore(new LocalFolderPort(vscode.Uri.file(path.join(dir, '.a3s/flow/executions')))),
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+});
+
 describe('the workspace folder store', () => {
-  it('reads the fixture runs through vscode.workspace.fs, exact numbers and the unreadable file', async () => {
+  it('reads the fixture runs, exact numbers and the unreadable file', async () => {
     const api = await extensionExports();
     const store = api.storeFor(workspaceFolder());
     // The extension is its own bundle: compare by shape, not by class identity.
