@@ -4,8 +4,10 @@
  * from the webview is untrusted: `parseWebviewMessage` validates it before use.
  */
 
-export type NodeStatusView = 'executed' | 'skipped' | 'output-only';
-export type OutputTypeView = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'none';
+import type { NodeStatus, OutputType } from '../core/summary';
+
+export type NodeStatusView = NodeStatus;
+export type OutputTypeView = OutputType;
 
 export interface NodeView {
   readonly id: string;

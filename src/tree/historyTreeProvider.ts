@@ -155,32 +155,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     return { count, newest };
   }
 
+  // The same object for the same row every time: VS Code finds elements by identity
+  // when one is refreshed or revealed.
   runNode(ref: RunRef): RunNode {
-    const key = `${ref.storeKey}\n${ref.id}`;
-    let node = this.runNodes.get(key);
-    if (!node) {
-      node = { kind: 'run', storeKey: ref.storeKey, id: ref.id };
-      this.runNodes.set(key, node);
-    }
-    return node;
+    return memo(this.runNodes, `${ref.storeKey}\n${ref.id}`, () => ({ kind: 'run', storeKey: ref.storeKey, id: ref.id }));
   }
 
   private storeNode(storeKey: string): StoreNode {
-    let node = this.storeNodes.get(storeKey);
-    if (!node) {
-      node = { kind: 'store', storeKey };
-      this.storeNodes.set(storeKey, node);
-    }
-    return node;
+    return memo(this.storeNodes, storeKey, () => ({ kind: 'store', storeKey }));
   }
 
   private moreNode(storeKey: string): MoreNode {
-    let node = this.moreNodes.get(storeKey);
-    if (!node) {
-      node = { kind: 'more', storeKey };
-      this.moreNodes.set(storeKey, node);
-    }
-    return node;
+    return memo(this.moreNodes, storeKey, () => ({ kind: 'more', storeKey }));
   }
 
   async getChildren(element?: HistoryNode): Promise<HistoryNode[]> {
@@ -293,6 +279,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       state.entries = entries;
       state.byId = new Map(entries.map((e) => [e.id, e]));
       state.error = undefined;
+      // Forget the row objects of runs that are gone, so they do not pile up over a long session.
+      for (const [key, node] of this.runNodes) if (node.storeKey === storeKey && !state.byId.has(node.id)) this.runNodes.delete(key);
     } catch (error) {
       state.entries = [];
       state.byId = new Map();
@@ -426,6 +414,15 @@ async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: 
   const built = await scanner.build(outcome.bytes, { id: entry.id, storeKey: '', storeLabel: '', savedAt: entry.savedAt, size: entry.size });
   if (!built.ok) return { kind: 'unreadable', reason: built.reason };
   return { kind: 'ok', nodeCount: built.view.nodeCount, executed: built.view.executedCount, skipped: built.view.skippedCount };
+}
+
+function memo<T>(cache: Map<string, T>, key: string, create: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = create();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 function toDisposable(d: { dispose(): void }): vscode.Disposable {

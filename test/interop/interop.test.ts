@@ -16,6 +16,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { ListRow } from '../../src/cli/main';
 import { FlowResultError, parseFlowResult, parseFlowResultBytes } from '../../src/core/flowResult';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -123,16 +124,6 @@ interface Case {
   skipped: number;
 }
 
-interface ListRow {
-  id: string;
-  savedAt: string;
-  size: number;
-  nodes: number | null;
-  executed: number | null;
-  skipped: number | null;
-  status: 'ok' | 'unreadable';
-  error?: string;
-}
 
 function listJson(dir: string): ListRow[] {
   const r = cli('list', '--json', '--dir', dir);
