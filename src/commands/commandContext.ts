@@ -48,9 +48,12 @@ interface RunPick extends vscode.QuickPickItem {
 export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean; exclude?: RunRef }): Promise<RunRef[]> {
   const items: RunPick[] = [];
   const now = Date.now();
-  const multi = ctx.stores.all().filter((h) => h.storeUri || h.key === 'memory').length > 1;
-  for (const handle of ctx.stores.all()) {
-    for (const entry of await ctx.tree.entries(handle.key)) {
+  const handles = ctx.stores.all();
+  // Listed first: the memory store only counts (as in the tree) once it holds runs.
+  const listed = await Promise.all(handles.map((h) => ctx.tree.entries(h.key)));
+  const multi = ctx.tree.visibleStores().length > 1;
+  for (const [index, handle] of handles.entries()) {
+    for (const entry of listed[index]) {
       const figures = ctx.tree.summaries.peek(handle.key, entry);
       if (options.readableOnly && figures?.kind === 'unreadable') continue;
       if (options.exclude && options.exclude.storeKey === handle.key && options.exclude.id === entry.id) continue;

@@ -26,7 +26,7 @@ export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], w
   const permanent = onDisk.length === 0 || trashKnownMissing;
   const accept = permanent ? 'Delete Permanently' : 'Move to Trash';
   const question = permanent ? `Permanently delete ${describeRuns(refs)}?` : `Move ${describeRuns(refs)} to the trash?`;
-  const detail = [why, listRuns(refs), permanent ? 'This cannot be undone.' : 'You can restore them from the trash.'].filter(Boolean).join('\n\n');
+  const detail = [why, listRuns(refs), permanent ? 'This cannot be undone.' : `You can restore ${refs.length === 1 ? 'it' : 'them'} from the trash.`].filter(Boolean).join('\n\n');
   if ((await vscode.window.showWarningMessage(question, { modal: true, detail }, accept)) !== accept) return 0;
 
   const release = ctx.tree.holdRefresh();

@@ -62,7 +62,7 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
   );
   if (!completed) return undefined;
   ctx.tree.setFilter(text, matches);
-  vscode.window.setStatusBarMessage(`Flow History: ${plural(total, 'run')} match "${text}"`, 5000);
+  vscode.window.setStatusBarMessage(`Flow History: ${plural(total, 'run')} ${total === 1 ? 'matches' : 'match'} "${text}"`, 5000);
   return total;
 }
 

@@ -1,6 +1,6 @@
 /** The tree view itself: badge with the run count and newest run, description for the filter. */
 import * as vscode from 'vscode';
-import { formatRelativeTime, plural } from '../core/format';
+import { formatRelativeTime, oneLine, plural } from '../core/format';
 import { HistoryNode } from './historyNodes';
 import { HistoryTreeProvider } from './historyTreeProvider';
 
@@ -14,6 +14,9 @@ export function createHistoryView(tree: HistoryTreeProvider, disposables: vscode
     view.badge = count > 0 ? { value: count, tooltip: `${plural(count, 'run')}${age}` } : undefined;
     const filter = tree.activeFilter;
     view.description = filter ? `filter: ${filter}` : undefined;
+    // The description is invisible while the view is the only one of its container (the
+    // default: the container hides the view's header); the message at the top is not.
+    view.message = filter ? `Showing only runs matching "${oneLine(filter, 80)}". Clear Search shows all runs.` : undefined;
     void vscode.commands.executeCommand('setContext', 'a3sFlow.history.filtered', !!filter);
   };
   const subscription = tree.onDidChangeTotals(update);
