@@ -50,22 +50,37 @@ export function plural(count: number, word: string): string {
 }
 
 /**
+ * Invisible or reordering characters: controls, bidi marks, embeddings, overrides and
+ * isolates, zero-width characters, soft hyphen, fillers, line/paragraph separators, BOM,
+ * Unicode tags. The same set the detail page escapes (media/detail/dom.ts).
+ */
+// Combining marks (U+034F, U+17B4-5, U+180B-D) sit outside the class: lint refuses them in one.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /^(?:[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\u034f|\u17b4|\u17b5|\u180b|\u180c|\u180d)$/u;
+
+/**
  * Makes stored text safe to put on one line of a label: control characters (newlines,
- * carriage returns, escape, C1 controls) and bidi overrides become visible escapes, so a
- * value can neither break a row nor visually reorder its neighbours. Everything else is
- * shown as stored.
+ * carriage returns, escape, C1 controls), bidi controls and invisible characters become
+ * visible escapes, so a value can neither break a row, hide part of itself, nor visually
+ * reorder its neighbours. Everything else is shown as stored.
  */
 export function oneLine(text: string, max = 120): string {
   let out = '';
   for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
-      out += c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u${c.toString(16).padStart(4, '0')}`;
+    if (INVISIBLE.test(ch)) {
+      const c = ch.charCodeAt(0);
+      out += c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : escapeUnits(ch);
     } else {
       out += ch;
     }
     if (out.length > max) return `${out.slice(0, max)}…`;
   }
+  return out;
+}
+
+function escapeUnits(ch: string): string {
+  let out = '';
+  for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
   return out;
 }
 

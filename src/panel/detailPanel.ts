@@ -92,6 +92,7 @@ export class ExecutionDetailPanel {
   /** Every message posted, newest last: lets integration tests see what the page was sent. */
   readonly posted: HostMessage[] = [];
   private loading: Promise<void> | undefined;
+  private disposed = false;
   /** The run's text and where its big (deferred) outputs are in it. */
   private source: { readonly text: string; readonly deferred: ReadonlyMap<string, readonly [number, number]> } | undefined;
   private loadStartedAt = 0;
@@ -197,9 +198,11 @@ export class ExecutionDetailPanel {
 
   private async loadNow(): Promise<void> {
     if (!this.ready) return;
-    const location = this.stores.runUri(this.handle, this.id);
-    const where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
+    let where: string | undefined;
     try {
+      // Throws for an id that is not a run's (a panel opened by a direct command call).
+      const location = this.stores.runUri(this.handle, this.id);
+      where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
       const started = Date.now();
       const outcome = await this.handle.store.readRun(this.id);
       if (outcome.kind === 'missing') {
@@ -231,12 +234,15 @@ export class ExecutionDetailPanel {
   }
 
   private post(message: HostMessage): void {
+    // A load that finishes after the panel was closed has no page to tell.
+    if (this.disposed) return;
     this.posted.push(message);
     if (this.posted.length > 20) this.posted.shift();
     void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
     this.renderEmitter.dispose();
     this.source = undefined;
@@ -263,7 +269,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 
 /** 128 bits or more from the OS's CSPRNG. */
 export function createNonce(): string {
-  return randomBytes(24).toString('base64').replace(/[^a-zA-Z0-9]/g, '');
+  return randomBytes(24).toString('base64url'); // 192 bits
 }
 
 /** The page shell: no data in it, only our own script and styles, allowed by nonce and source. */

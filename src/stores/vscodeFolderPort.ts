@@ -40,6 +40,10 @@ export class VscodeFolderPort implements FolderPort {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    // With `overwrite`, VS Code's file systems first remove whatever is at the target, a
+    // folder too, with everything in it: only ever replace a file (or a link itself).
+    const target = await this.stat(to);
+    if (target && target.kind !== 'file' && target.kind !== 'symlink') throw vscode.FileSystemError.FileIsADirectory(this.uri(to));
     await vscode.workspace.fs.rename(this.uri(from), this.uri(to), { overwrite: true });
   }
 
