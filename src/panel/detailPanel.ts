@@ -11,7 +11,7 @@ import { errorMessage } from '../core/folderStore';
 import { log } from '../log';
 import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { RunScanner } from './runScanner';
+import { RunScanner, ScannedRun } from './runScanner';
 import { RunRef } from '../tree/historyNodes';
 
 export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
@@ -93,8 +93,8 @@ export class ExecutionDetailPanel {
   readonly posted: HostMessage[] = [];
   private loading: Promise<void> | undefined;
   private disposed = false;
-  /** The run's text and where its big (deferred) outputs are in it. */
-  private source: { readonly text: string; readonly deferred: ReadonlyMap<string, readonly [number, number]> } | undefined;
+  /** The run shown, with its big (deferred) outputs readable on request. */
+  private source: (ScannedRun & { ok: true }) | undefined;
   private loadStartedAt = 0;
   private readonly renderEmitter = new vscode.EventEmitter<{ rows: number; ms: number }>();
   /** The page drew a run: rows in its DOM, ms from starting to read the file. */
@@ -161,12 +161,12 @@ export class ExecutionDetailPanel {
         await this.actions.copy(message.text, message.what);
         return;
       case 'loadOutput': {
-        const span = this.source?.deferred.get(message.nodeId);
-        if (!span || !this.source) {
+        const output = this.source?.deferred.has(message.nodeId) ? await this.source.readOutput(message.nodeId) : undefined;
+        if (output === undefined) {
           log().warn(`Refused output of an unknown node from the panel of ${this.id}`);
           return;
         }
-        this.post({ type: 'output', nodeId: message.nodeId, output: this.source.text.slice(span[0], span[1]) });
+        this.post({ type: 'output', nodeId: message.nodeId, output });
         return;
       }
       case 'rendered':
@@ -206,24 +206,25 @@ export class ExecutionDetailPanel {
       const started = Date.now();
       const outcome = await this.handle.store.readRun(this.id);
       if (outcome.kind === 'missing') {
-        this.source = undefined;
+        this.releaseSource();
         this.post({ type: 'deleted', id: this.id });
         return;
       }
       if (outcome.kind === 'unreadable') {
-        this.source = undefined;
+        this.releaseSource();
         this.post({ type: 'unreadable', id: this.id, reason: outcome.reason, location: where });
         return;
       }
       const { entry, bytes } = outcome;
       const built = await this.scanner.build(bytes, { id: this.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size, location: where });
       if (!built.ok) {
-        this.source = undefined;
+        this.releaseSource();
         this.post({ type: 'unreadable', id: this.id, reason: built.reason, location: where });
         return;
       }
-      // Kept while the panel is open: big outputs are sliced from it when the page asks.
-      this.source = { text: built.text, deferred: new Map(built.deferred.map(([node, start, end]) => [node, [start, end] as const])) };
+      // Kept while the panel is open: big outputs are read from it when the page asks.
+      this.source?.release();
+      this.source = built;
       this.loadStartedAt = started;
       this.post({ type: 'run', run: built.view, focusNode: this.pendingFocus });
       this.pendingFocus = undefined;
@@ -231,6 +232,11 @@ export class ExecutionDetailPanel {
       log().error(`Could not load run ${this.id}`, error);
       this.post({ type: 'unreadable', id: this.id, reason: errorMessage(error), location: where });
     }
+  }
+
+  private releaseSource(): void {
+    this.source?.release();
+    this.source = undefined;
   }
 
   private post(message: HostMessage): void {
@@ -245,7 +251,7 @@ export class ExecutionDetailPanel {
     this.disposed = true;
     for (const d of this.disposables) d.dispose();
     this.renderEmitter.dispose();
-    this.source = undefined;
+    this.releaseSource();
   }
 }
 

@@ -1,29 +1,84 @@
-/** Runs `buildRunViewFromBytes` inline for small runs and in one shared worker for big ones. */
+/**
+ * Builds the detail page's view of a run: inline for small runs, in one shared worker
+ * thread for big ones (where the run's text also stays; big outputs are read from it).
+ */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { log } from '../log';
-import { BuiltRunView, buildRunViewFromBytes, RunMeta } from './runViewModel';
+import { RunView } from '../shared/protocol';
+import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
 /** Below this a worker round trip costs more than it saves. */
 const WORKER_THRESHOLD_BYTES = 512 * 1024;
 
+/** A run ready for the page, and a way to read the outputs left out of its first message. */
+export type ScannedRun =
+  | {
+      readonly ok: true;
+      readonly view: RunView;
+      /** Node id → span of its output in the run's text. */
+      readonly deferred: ReadonlyMap<string, readonly [number, number]>;
+      readOutput(node: string): Promise<string | undefined>;
+      release(): void;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
+
 export class RunScanner {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (result: BuiltRunView) => void>();
+  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string }) => void>();
 
   constructor(private readonly extensionPath: string) {}
 
-  async build(bytes: Uint8Array, meta: RunMeta): Promise<BuiltRunView> {
-    if (bytes.byteLength < WORKER_THRESHOLD_BYTES) return buildRunViewFromBytes(bytes, meta);
-    const worker = this.ensureWorker();
-    if (!worker) return buildRunViewFromBytes(bytes, meta);
+  async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
+    const worker = bytes.byteLength >= WORKER_THRESHOLD_BYTES ? this.ensureWorker() : undefined;
+    if (!worker) {
+      const built = buildRunViewFromBytes(bytes, meta);
+      if (!built.ok) return built;
+      const deferred = new Map(built.deferred.map(([node, start, end]) => [node, [start, end] as const]));
+      let text: string | undefined = built.text;
+      return {
+        ok: true,
+        view: built.view,
+        deferred,
+        readOutput: async (node) => {
+          const span = deferred.get(node);
+          return span && text?.slice(span[0], span[1]);
+        },
+        release: () => (text = undefined),
+      };
+    }
+    // Transfer, not copy: the bytes are not used here again.
+    const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const { result } = await this.request(worker, { type: 'build', bytes: buffer, meta }, [buffer.buffer as ArrayBuffer]);
+    if (!result) return { ok: false, reason: 'the scan worker gave no answer' };
+    if (!result.ok) return result;
+    const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
+    let released = false;
+    return {
+      ok: true,
+      view: result.view,
+      deferred,
+      readOutput: async (node) => {
+        const span = deferred.get(node);
+        if (!span || released) return undefined;
+        return (await this.request(worker, { type: 'slice', docId: result.docId, start: span[0], end: span[1] })).text;
+      },
+      release: () => {
+        if (released || !result.docId) return;
+        released = true;
+        this.worker?.postMessage({ type: 'release', docId: result.docId });
+      },
+    };
+  }
+
+  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string }> {
     const requestId = this.nextId++;
-    return new Promise<BuiltRunView>((resolve) => {
+    return new Promise((resolve) => {
       this.pending.set(requestId, resolve);
-      // Transfer, not copy: the bytes are not used here again.
-      const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-      worker.postMessage({ requestId, bytes: buffer, meta }, [buffer.buffer as ArrayBuffer]);
+      worker.postMessage({ ...message, requestId }, transfer);
     });
   }
 
@@ -31,8 +86,8 @@ export class RunScanner {
     if (this.worker) return this.worker;
     try {
       const worker = new Worker(path.join(this.extensionPath, 'dist', 'scanWorker.js'));
-      worker.on('message', (message: { requestId: number; result: BuiltRunView }) => {
-        this.pending.get(message.requestId)?.(message.result);
+      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string }) => {
+        this.pending.get(message.requestId)?.(message);
         this.pending.delete(message.requestId);
       });
       worker.on('error', (error) => {
@@ -53,7 +108,7 @@ export class RunScanner {
   }
 
   private failAll(reason: string): void {
-    for (const resolve of this.pending.values()) resolve({ ok: false, reason });
+    for (const resolve of this.pending.values()) resolve({ result: { ok: false, reason } });
     this.pending.clear();
   }
 

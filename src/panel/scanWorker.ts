@@ -1,19 +1,39 @@
 /**
  * Worker thread that decodes, validates and indexes big runs for the detail panel, so the
- * extension host's event loop never stalls on a 50 MB file.
+ * extension host's event loop never stalls on a 50 MB file. The run's text stays here: the
+ * host gets the page's first message and asks for big outputs by span when the page does,
+ * instead of copying 50 MB back to its own thread.
  */
 import { parentPort } from 'worker_threads';
 import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
-export interface ScanRequest {
-  readonly requestId: number;
-  readonly bytes: Uint8Array;
-  readonly meta: RunMeta;
-}
+export type ScanRequest =
+  | { readonly type: 'build'; readonly requestId: number; readonly bytes: Uint8Array; readonly meta: RunMeta }
+  | { readonly type: 'slice'; readonly requestId: number; readonly docId: number; readonly start: number; readonly end: number }
+  | { readonly type: 'release'; readonly docId: number };
+
+const texts = new Map<number, string>();
+let nextDocId = 1;
 
 parentPort?.on('message', (request: ScanRequest) => {
+  if (request.type === 'release') {
+    texts.delete(request.docId);
+    return;
+  }
+  if (request.type === 'slice') {
+    parentPort!.postMessage({ requestId: request.requestId, text: texts.get(request.docId)?.slice(request.start, request.end) });
+    return;
+  }
   try {
-    parentPort!.postMessage({ requestId: request.requestId, result: buildRunViewFromBytes(request.bytes, request.meta) });
+    const built = buildRunViewFromBytes(request.bytes, request.meta);
+    if (!built.ok) {
+      parentPort!.postMessage({ requestId: request.requestId, result: built });
+      return;
+    }
+    // Kept only when the page may ask for a deferred output later.
+    const docId = built.deferred.length > 0 ? nextDocId++ : 0;
+    if (docId) texts.set(docId, built.text);
+    parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: built.deferred, docId } });
   } catch (error) {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof Error ? error.message : String(error) } });
   }

@@ -9,6 +9,7 @@ import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { RunScanner } from '../panel/runScanner';
 import { errorMessage } from '../core/folderStore';
 import { formatBytes, formatRelativeTime, formatTimestamp, oneLine, plural, previewValue } from '../core/format';
+import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
 import { summarize } from '../core/summary';
 import { log } from '../log';
@@ -18,8 +19,7 @@ import { ContextNode, FlowNodeNode, HistoryNode, MessageNode, MoreNode, RunNode,
 const REFRESH_DEBOUNCE_MS = 50;
 
 interface StoreState {
-  entries: ExecutionEntry[] | undefined;
-  byId: Map<string, ExecutionEntry>;
+  runs: RunList | undefined;
   error?: string;
   shown: number;
   listing?: Promise<void>;
@@ -37,6 +37,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly storeNodes = new Map<string, StoreNode>();
   private readonly moreNodes = new Map<string, MoreNode>();
+  /** Entries of the rows currently shown, by store and id (a few hundred at most). */
+  private readonly shownEntries = new Map<string, ExecutionEntry>();
   private readonly pendingStores = new Set<string>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private held = 0;
@@ -129,17 +131,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   /** Stores shown: every folder store, and the memory store once it holds runs. */
   visibleStores(): StoreHandle[] {
-    return this.stores.all().filter((h) => h.key !== MEMORY_STORE_KEY || (this.states.get(h.key)?.entries?.length ?? 1) > 0);
+    return this.stores.all().filter((h) => h.key !== MEMORY_STORE_KEY || (this.states.get(h.key)?.runs?.length ?? 1) > 0);
   }
 
   /** Entries of a store, listing it when needed (newest first, unfiltered). */
   async entries(storeKey: string): Promise<ExecutionEntry[]> {
     const state = await this.ensureListed(storeKey);
-    return state.entries ?? [];
+    return state.runs?.toArray() ?? [];
   }
 
+  /** A run's entry: from the rows shown (cheap), else looked up in its store's list. */
   entry(ref: RunRef): ExecutionEntry | undefined {
-    return this.states.get(ref.storeKey)?.byId.get(ref.id);
+    return this.shownEntries.get(`${ref.storeKey}\n${ref.id}`) ?? this.states.get(ref.storeKey)?.runs?.find(ref.id);
   }
 
   /** Total runs across listed stores, and the newest one. */
@@ -147,9 +150,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     let count = 0;
     let newest: { ref: RunRef; entry: ExecutionEntry } | undefined;
     for (const [storeKey, state] of this.states) {
-      const entries = state.entries ?? [];
-      count += entries.length;
-      const first = entries[0];
+      const runs = state.runs;
+      count += runs?.length ?? 0;
+      const first = runs && runs.length > 0 ? runs.at(0) : undefined;
       if (first && (!newest || first.savedAt > newest.entry.savedAt)) newest = { ref: { storeKey, id: first.id }, entry: first };
     }
     return { count, newest };
@@ -216,13 +219,22 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       const message: MessageNode = { kind: 'message', storeKey, text: 'Could not list runs', detail: state.error };
       return [message];
     }
-    let entries = state.entries ?? [];
+    const runs = state.runs;
     const ids = this.filter?.ids.get(storeKey);
-    if (this.filter) entries = ids ? entries.filter((e) => ids.has(e.id)) : [];
-    const page = entries.slice(0, state.shown).map((e) => this.runNode({ storeKey, id: e.id }));
-    const nodes: HistoryNode[] = page;
-    if (entries.length > state.shown) nodes.push(this.moreNode(storeKey));
-    if (this.filter && entries.length === 0 && this.grouped) {
+    // Positions of the runs this store shows (all, or those matching the search).
+    const positions: number[] = [];
+    const total = runs?.length ?? 0;
+    for (let i = 0; i < total && positions.length <= state.shown; i++) {
+      if (!this.filter || ids?.has(runs!.idAt(i))) positions.push(i);
+    }
+    for (const key of [...this.shownEntries.keys()]) if (key.startsWith(`${storeKey}\n`)) this.shownEntries.delete(key);
+    const nodes: HistoryNode[] = positions.slice(0, state.shown).map((i) => {
+      const entry = runs!.at(i);
+      this.shownEntries.set(`${storeKey}\n${entry.id}`, entry);
+      return this.runNode({ storeKey, id: entry.id });
+    });
+    if (positions.length > state.shown) nodes.push(this.moreNode(storeKey));
+    if (this.filter && positions.length === 0 && this.grouped) {
       nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     }
     return nodes;
@@ -253,7 +265,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private async ensureListed(storeKey: string): Promise<StoreState> {
     let state = this.states.get(storeKey);
     if (!state) {
-      state = { entries: undefined, byId: new Map(), shown: readConfig().pageSize, stale: true };
+      state = { runs: undefined, shown: readConfig().pageSize, stale: true };
       this.states.set(storeKey, state);
     }
     if (state.stale && !state.listing) {
@@ -270,20 +282,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private async list(storeKey: string, state: StoreState): Promise<void> {
     const handle = this.stores.get(storeKey);
     if (!handle) {
-      state.entries = [];
-      state.byId = new Map();
+      state.runs = new RunList([]);
       return;
     }
     try {
       const entries = await handle.store.listEntries();
-      state.entries = entries;
-      state.byId = new Map(entries.map((e) => [e.id, e]));
+      state.runs = new RunList(entries);
       state.error = undefined;
       // Forget the row objects of runs that are gone, so they do not pile up over a long session.
-      for (const [key, node] of this.runNodes) if (node.storeKey === storeKey && !state.byId.has(node.id)) this.runNodes.delete(key);
+      const present = new Set(entries.map((e) => e.id));
+      for (const [key, node] of this.runNodes) if (node.storeKey === storeKey && !present.has(node.id)) this.runNodes.delete(key);
     } catch (error) {
-      state.entries = [];
-      state.byId = new Map();
+      state.runs = new RunList([]);
       state.error = errorMessage(error);
       log().error(`Could not list runs of ${handle.label}`, error);
     }
@@ -297,7 +307,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         return this.runItem(element);
       case 'more': {
         const state = this.states.get(element.storeKey);
-        const remaining = Math.max(0, (state?.entries?.length ?? 0) - (state?.shown ?? 0));
+        const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.runs?.length ?? 0);
+        const remaining = Math.max(0, matching - (state?.shown ?? 0));
         const item = new vscode.TreeItem(`Show more… (${remaining.toLocaleString('en-US')} older)`, vscode.TreeItemCollapsibleState.None);
         item.id = `more:${element.storeKey}`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -333,7 +344,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const state = this.states.get(element.storeKey);
     const item = new vscode.TreeItem(handle?.label ?? element.storeKey, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `store:${element.storeKey}`;
-    const count = state?.entries?.length ?? 0;
+    const count = state?.runs?.length ?? 0;
     item.description = plural(count, 'run');
     item.tooltip = handle?.storeUri ? `${handle.store.label}: ${handle.storeUri.scheme === 'file' ? handle.storeUri.fsPath : handle.storeUri.toString(true)}` : 'Runs recorded through the Flow History API in this window';
     item.iconPath = new vscode.ThemeIcon(handle?.storeUri ? 'root-folder' : 'server-process');
