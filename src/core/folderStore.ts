@@ -9,7 +9,7 @@
  * not followed).
  */
 import { Emitter } from './events';
-import { isCanonicalExecutionId, newExecutionId } from './executionId';
+import { newExecutionId } from './executionId';
 import {
   compareEntries,
   DeleteOptions,
@@ -50,8 +50,8 @@ export function runFileName(id: string): string {
 
 /** The execution id a file name stands for, when it names a run. */
 export function idFromFileName(name: string): string | undefined {
-  const match = RUN_FILE.exec(name);
-  return match && isCanonicalExecutionId(match[1]) ? match[1] : undefined;
+  // RUN_FILE only matches the canonical form (lowercase hex, hyphenated).
+  return RUN_FILE.exec(name)?.[1];
 }
 
 export class FolderExecutionStore implements ExecutionStore {

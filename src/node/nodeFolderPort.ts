@@ -99,7 +99,8 @@ export class NodeFolderPort implements FolderPort {
     if (name.includes('/') || name.includes('\\') || name === '..' || name === '.' || name.includes('\0')) {
       throw new Error(`Refusing a path outside the store folder: ${JSON.stringify(name)}`);
     }
-    return path.join(this.location, name);
+    // A checked plain name: a concatenation is all path.join would do, at a fraction of the cost.
+    return this.location + path.sep + name;
   }
 }
 

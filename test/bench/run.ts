@@ -46,9 +46,9 @@ async function main(): Promise<void> {
     // List with saved times vs bare readdir + stat.
     const store = new FolderExecutionStore(new NodeFolderPort(dir));
     const ours = await timeRepeated(RUNS, () => store.listEntries());
-    const raw = await timeRepeated(RUNS, async () => {
-      const names = await fs.promises.readdir(dir);
-      await Promise.all(names.map((n) => fs.promises.stat(path.join(dir, n))));
+    // The fastest bare listing: synchronous readdir and stat (promises cost several times more).
+    const raw = await timeRepeated(RUNS, () => {
+      for (const name of fs.readdirSync(dir)) fs.statSync(path.join(dir, name));
     });
     results.push({ scenario: `list with saved times (${COUNT.toLocaleString('en-US')} runs)`, ours: median(ours), baseline: median(raw), unit: 'ms', goal: { ratio: 1.5 } });
 

@@ -63,10 +63,12 @@ export async function run(): Promise<void> {
     await Promise.all(children.slice(0, 200).map((c) => tree.getTreeItem(c)));
   };
   const ours = await timeRepeated(RUNS, firstScreen, () => tree.refreshAll());
+  // The fastest bare way: synchronous readdir and stat, then read and JSON.parse 200 files.
   const raw = await timeRepeated(RUNS, async () => {
-    const listed = await Promise.all(
-      (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.json')).map(async (n) => ({ n, s: await fs.promises.stat(path.join(dir, n)) })),
-    );
+    const listed = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => ({ n, s: fs.statSync(path.join(dir, n)) }));
     listed.sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
     await Promise.all(listed.slice(0, 200).map(async ({ n }) => JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8'))));
   });
