@@ -233,7 +233,16 @@ export class Workbench {
       const labels = await this.page.locator('.monaco-menu .action-menu-item .action-label').allInnerTexts();
       return `menu shows: ${JSON.stringify(labels)}`;
     });
+    // A menu ignores a click that lands too soon after it opened (against accidental picks),
+    // which a loaded machine hits: if the menu is still open, the item is hovered: press Enter.
+    await item.first().hover();
     await item.first().click();
+    const menu = this.page.locator('.monaco-menu').first();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+      await item.first().hover();
+      await this.page.keyboard.press('Enter');
+    }
   }
 
   /** Messages of the notification toasts on screen now. */
