@@ -7,11 +7,11 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { stringifyJson } from '../../src/core/json';
 import { repoRoot } from '../harness/paths';
-import { e2eArtifactsDir, useWorkbench, Workbench } from './support';
+import { screenshots, sideBarClip, widenSideBar } from './screens';
+import { useWorkbench, Workbench } from './support';
 
 const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -43,44 +43,6 @@ function seedStore(workspaceRoot: string): { store: string; newestFirst: string[
   return { store, samples, newestFirst: [...ids].sort((a, b) => (minutesAgo.get(a) ?? 0) - (minutesAgo.get(b) ?? 0)) };
 }
 
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
-  if (!sidebar || !sash) throw new Error('no side bar or side bar sash on screen');
-  const x = sash.x + sash.width / 2;
-  const y = sash.y + sash.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + (width - sidebar.width) / 2, y, { steps: 4 });
-  await page.mouse.move(x + (width - sidebar.width), y, { steps: 4 });
-  await page.mouse.up();
-}
-
-async function parkMouse(page: Page): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
-  await page.mouse.move(viewport.width / 2, viewport.height - 10);
-  await page.waitForTimeout(300);
-}
-
-/** The full window through the shared helper, plus a (cropped) copy for the README. */
-async function screenshots(wb: Workbench, name: string, docsClip?: { x: number; y: number; width: number; height: number }): Promise<void> {
-  await parkMouse(wb.page);
-  await wb.screenshot(name);
-  const docs = path.join(e2eArtifactsDir, 'docs');
-  fs.mkdirSync(docs, { recursive: true });
-  await wb.page.screenshot({ path: path.join(docs, `${name}.png`), clip: docsClip });
-}
-
-/** The side bar below the title bar, down to a little below its last row. */
-async function sideBarClip(wb: Workbench): Promise<{ x: number; y: number; width: number; height: number }> {
-  const sidebar = await wb.page.locator('.part.sidebar').boundingBox();
-  const rows = await wb.treeRowLocator().evaluateAll((elements) => Math.max(0, ...elements.map((e) => e.getBoundingClientRect().bottom)));
-  if (!sidebar) throw new Error('no side bar');
-  const top = Math.max(0, Math.floor(sidebar.y) - 6);
-  return { x: 0, y: top, width: Math.ceil(sidebar.x + sidebar.width + 6), height: Math.min(Math.ceil(rows + 60), Math.ceil(sidebar.y + sidebar.height)) - top };
-}
-
-/** Short ids of the run rows (top level), in screen order. */
 async function runLabels(wb: Workbench): Promise<string[]> {
   return wb.treeRowLocator().evaluateAll((rows) =>
     rows.filter((row) => row.getAttribute('aria-level') === '1').map((row) => (row.querySelector('.label-name')?.textContent ?? '').trim()),

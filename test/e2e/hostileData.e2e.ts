@@ -12,7 +12,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { FlowResultError, parseFlowResultBytes } from '../../src/core/flowResult';
-import { allPayloads, DANGEROUS, decodesTo, expectedNameText, expectedPlainText, expectedValueText, ownPayloads, VICTIM_RUN } from '../support/hostilePayloads';
+import { allPayloads, DANGEROUS, decodesTo, expectedNameText, expectedPlainText, expectedValueText, ownPayloads, payloadRunText, VICTIM_RUN } from '../support/hostilePayloads';
 import { useWorkbench, Workbench } from './support';
 
 const STORE = path.join('.a3s', 'flow', 'executions');
@@ -26,18 +26,6 @@ interface Instruments {
   dialogs: string[];
   pageRequests: string[];
   serverRequests: string[];
-}
-
-function payloadRunText(chunk: readonly string[]): string {
-  const outputs = Object.create(null) as Record<string, unknown>;
-  const context = Object.create(null) as Record<string, unknown>;
-  for (const p of chunk) {
-    const output = Object.create(null) as Record<string, unknown>;
-    output[p] = p;
-    outputs[p] = output;
-    context[p] = p;
-  }
-  return JSON.stringify({ execution_id: PAYLOAD_RUN, outputs, completed_nodes: chunk, skipped_nodes: [], context });
 }
 
 /** A file whose reason quotes the payload (up to 60 characters of it). */
@@ -100,7 +88,7 @@ describe('hostile data in the detail page, in the browser (e2e)', function () {
       if (request.url().includes('/dist/webview/detail.js')) webviewScriptRequests++;
     });
     store = path.join(workbench().workspaceRoot, STORE);
-    fs.writeFileSync(path.join(store, `${PAYLOAD_RUN}.json`), payloadRunText(payloads));
+    fs.writeFileSync(path.join(store, `${PAYLOAD_RUN}.json`), payloadRunText(PAYLOAD_RUN, payloads));
     fs.writeFileSync(path.join(store, `${FOLLOWED_RUN}.json`), `{"execution_id":"${FOLLOWED_RUN}","outputs":{},"completed_nodes":[],"skipped_nodes":[]}`);
   });
 

@@ -14,7 +14,7 @@ import { newExecutionId } from '../../src/core/executionId';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { oneLine } from '../../src/core/format';
 import { createNonce } from '../../src/panel/detailPanel';
-import { allPayloads, chunks, DANGEROUS } from '../support/hostilePayloads';
+import { allPayloads, chunks, DANGEROUS, payloadRunText } from '../support/hostilePayloads';
 import { extensionExports, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 
 type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
@@ -23,20 +23,6 @@ const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const PAYLOADS_PER_RUN = 45;
 const OUR_COMMANDS = new Set(['a3sFlow.history.openRun', 'a3sFlow.history.openRawJson']);
-
-/** A run holding a chunk of payloads as node ids, output keys and values, context keys and values. */
-function payloadRunText(id: string, chunk: readonly string[]): string {
-  // Null-prototype objects: a `__proto__` payload is an own key like any other.
-  const outputs = Object.create(null) as Record<string, unknown>;
-  const context = Object.create(null) as Record<string, unknown>;
-  for (const p of chunk) {
-    const output = Object.create(null) as Record<string, unknown>;
-    output[p] = p;
-    outputs[p] = output;
-    context[p] = p;
-  }
-  return JSON.stringify({ execution_id: id, outputs, completed_nodes: chunk, skipped_nodes: [], context });
-}
 
 /** Files whose reason quotes the payload: a wrong-typed `outputs`, and a bad `execution_id`. */
 function unreadableTexts(id: string, payload: string): string[] {

@@ -154,3 +154,17 @@ export function decodesTo(shown: string, stored: string): boolean {
     return false;
   }
 }
+
+/** A run holding a chunk of payloads as node ids, output keys and values, context keys and values. */
+export function payloadRunText(id: string, chunk: readonly string[]): string {
+  // Null-prototype objects: a `__proto__` payload is an own key like any other.
+  const outputs = Object.create(null) as Record<string, unknown>;
+  const context = Object.create(null) as Record<string, unknown>;
+  for (const p of chunk) {
+    const output = Object.create(null) as Record<string, unknown>;
+    output[p] = p;
+    outputs[p] = output;
+    context[p] = p;
+  }
+  return JSON.stringify({ execution_id: id, outputs, completed_nodes: chunk, skipped_nodes: [], context });
+}
