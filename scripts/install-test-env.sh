@@ -42,6 +42,10 @@ missing=()
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+# Rust crates for the serde interop test (test/interop), built offline from Debian's registry.
+compgen -G '/usr/share/cargo/registry/serde_json-*' >/dev/null || missing+=(librust-serde-json-dev)
+compgen -G '/usr/share/cargo/registry/uuid-*' >/dev/null || missing+=(librust-uuid-dev)
+compgen -G '/usr/share/cargo/registry/serde_derive-*' >/dev/null || missing+=(librust-serde-derive-dev)
 if [ ${#missing[@]} -eq 0 ]; then
   step_done "present"
 else
