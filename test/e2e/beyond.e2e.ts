@@ -4,44 +4,16 @@
 // Run by an id prefix. Leaves compare.png, node-output.png and search.png in
 // test-artifacts/e2e/ (and copies for the README in test-artifacts/e2e/docs/).
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { stringifyJson } from '../../src/core/json';
-import { repoRoot } from '../harness/paths';
 import { screenshots, sideBarClip, widenSideBar } from './screens';
+import { BIG, seedStore } from './seedStore';
 import { useWorkbench, Workbench } from './support';
 
-const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
-const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const BROKEN = 'c9bf9e57-1685-4c89-bafb-ff5af830be8a';
-const FIXTURE_IDS = [EXAMPLE, BIG, BROKEN];
-const CLI = path.join(repoRoot, 'dist', 'cli.js');
-const MINUTE = 60_000;
 const SEARCH = 'globex';
 
-/** Twelve sample runs (CLI, seed 7) plus the fixtures, saved times spread over hours. */
-function seedStore(workspaceRoot: string): { store: string; newestFirst: string[]; samples: string[] } {
-  const store = path.join(workspaceRoot, '.a3s', 'flow', 'executions');
-  execFileSync(process.execPath, [CLI, '--dir', store, 'sample', '--count', '12', '--seed', '7'], { stdio: 'pipe' });
-  const now = Date.now();
-  const ids = fs.readdirSync(store).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
-  const mtime = (id: string) => fs.statSync(path.join(store, `${id}.json`)).mtimeMs;
-  const samples = ids.filter((id) => !FIXTURE_IDS.includes(id)).sort((a, b) => mtime(b) - mtime(a));
-  assert.strictEqual(samples.length, 12, `the CLI wrote ${samples.length} sample runs`);
-  const minutesAgo = new Map<string, number>([
-    [EXAMPLE, 7],
-    [BIG, 9],
-    [BROKEN, 130],
-  ]);
-  samples.forEach((id, index) => minutesAgo.set(id, index === 0 ? 2 : 2 + index * 23));
-  for (const [id, minutes] of minutesAgo) {
-    const time = new Date(now - minutes * MINUTE);
-    fs.utimesSync(path.join(store, `${id}.json`), time, time);
-  }
-  return { store, samples, newestFirst: [...ids].sort((a, b) => (minutesAgo.get(a) ?? 0) - (minutesAgo.get(b) ?? 0)) };
-}
 
 async function runLabels(wb: Workbench): Promise<string[]> {
   return wb.treeRowLocator().evaluateAll((rows) =>
