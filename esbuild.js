@@ -3,6 +3,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
+const { buildWasm } = require('./scripts/build-wasm');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -44,6 +45,8 @@ function copyCodicons() {
 }
 
 async function main() {
+  // The export kernel (AssemblyScript) first: the bundles embed it.
+  buildWasm();
   const contexts = await Promise.all([
     esbuild.context({
       ...common,

@@ -9,13 +9,14 @@ import * as readline from 'readline';
 import { FolderExecutionStore, DEFAULT_STORE_DIRECTORY, errorMessage } from '../core/folderStore';
 import { normalizeExecutionId } from '../core/executionId';
 import { ExecutionEntry, idMismatch } from '../core/executionStore';
-import { exportStoredRun } from '../core/exportText';
+import { ExportedRun, exportStoredRun } from '../core/exportText';
 import { FlowResultError, parseFlowResultBytes } from '../core/flowResult';
 import { formatBytes, formatTimestamp, oneLine } from '../core/format';
 import { diffRuns, formatRunDiff } from '../core/diff';
 import { describeRule, RetentionRule, selectForRetention } from '../core/retention';
 import { generateSampleRuns } from '../core/sample';
 import { summarize } from '../core/summary';
+import { writeExportFile } from '../node/exportFile';
 import { NodeFolderPort } from '../node/nodeFolderPort';
 
 /** An error the user caused or can fix: printed as one line, exit code attached. */
@@ -160,7 +161,7 @@ export function buildProgram(): Command {
       const outcome = await store.readRun(id);
       if (outcome.kind === 'missing') throw new CliError(`No run ${id} in ${store.label}`);
       if (outcome.kind === 'unreadable') throw new CliError(`Run ${id} is unreadable: ${outcome.reason}`);
-      let exported: { executionId: string; bytes: Uint8Array };
+      let exported: ExportedRun;
       try {
         exported = exportStoredRun(outcome.bytes);
       } catch (error) {
@@ -169,7 +170,7 @@ export function buildProgram(): Command {
       const mismatch = idMismatch(exported.executionId, id);
       if (mismatch) throw new CliError(`Run ${id} is unreadable: ${mismatch}`);
       try {
-        await fs.writeFile(options.out, exported.bytes, { flag: options.force ? 'w' : 'wx' });
+        await writeExportFile(options.out, exported, options.force ? 'w' : 'wx');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new CliError(`${options.out} already exists; use --force to overwrite it`);

@@ -2,10 +2,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { idMismatch, UnreadableRunError } from '../core/executionStore';
-import { exportStoredRun } from '../core/exportText';
+import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
 import { exportFlowResults, FlowResult, FlowResultError } from '../core/flowResult';
 import { plural } from '../core/format';
 import { reportError } from '../log';
+import { writeExportFile } from '../node/exportFile';
 import { RunRef } from '../tree/historyNodes';
 import { CommandContext, handleFor, runsForCommand, runsFromArguments } from './commandContext';
 
@@ -19,7 +20,7 @@ export async function exportRunCommand(ctx: CommandContext, arg?: unknown, selec
 
 export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscode.Uri | undefined> {
   const handle = handleFor(ctx, ref);
-  let bytes: Uint8Array;
+  let exported: ExportedRun;
   try {
     const outcome = await handle.store.readRun(ref.id);
     if (outcome.kind === 'missing') {
@@ -28,10 +29,9 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     }
     if (outcome.kind === 'unreadable') throw new UnreadableRunError(ref.id, outcome.reason);
     // From the stored text: exact, and cheap even for a 50 MB run.
-    const exported = exportStoredRun(outcome.bytes);
+    exported = exportStoredRun(outcome.bytes);
     const mismatch = idMismatch(exported.executionId, ref.id);
     if (mismatch) throw new UnreadableRunError(ref.id, mismatch);
-    bytes = exported.bytes;
   } catch (error) {
     const reason = error instanceof UnreadableRunError ? error.reason : error instanceof FlowResultError ? error.message : undefined;
     reportError(reason !== undefined ? `Run ${ref.id} cannot be exported: it is unreadable (${reason}).` : `Could not read run ${ref.id}.`, error);
@@ -48,8 +48,9 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
   });
   if (!target) return undefined;
   try {
-    const write = () => vscode.workspace.fs.writeFile(target, bytes);
-    if (bytes.byteLength >= PROGRESS_THRESHOLD_BYTES) {
+    // A local file is written piece by piece; other file systems take one buffer.
+    const write = () => (target.scheme === 'file' ? writeExportFile(target.fsPath, exported) : vscode.workspace.fs.writeFile(target, joinPieces(exported)));
+    if (exported.byteLength >= PROGRESS_THRESHOLD_BYTES) {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting run ${ref.id.slice(0, 8)}…` }, write);
     } else {
       await write();

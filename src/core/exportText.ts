@@ -1,99 +1,73 @@
 /**
  * The export format written straight from a run's stored bytes, without building its
- * values: the run is validated and indexed by `scanFlowResult`, then each value's bytes are
- * re-indented token by token into one growing buffer. Gives what
- * `exportFlowResult(parseFlowResult(text))` gives, at a fraction of the time and memory for
- * a 50 MB run (no millions of objects, no millions of small strings).
+ * values or decoding its text, at close to the cost of copying the bytes.
+ *
+ * `RunReader` reads the run's own object (execution id, node sets, the keys of outputs and
+ * context, unknown fields) with the rules serde applies to it, and hands each value to a
+ * `ValueWriter`, which validates it and writes it pretty-printed at its indentation. The
+ * export is then those values in the export's order (sorted keys) between the few bytes of
+ * structure around them, as a list of pieces that a file writer writes one after another.
+ *
+ * Value writers, fastest first:
+ * - `KernelValues`: a WebAssembly kernel (src/wasm/exportKernel.ts) doing the work 16 bytes
+ *   at a time. It hands back what it does not check itself (numbers near f64::MAX).
+ * - `ScriptValues`: the same rules in TypeScript, for those, and where WebAssembly is missing.
+ * Neither ever accepts what serde refuses; whatever they do not vouch for (invalid runs,
+ * serde's array form of the struct, invalid UTF-8 inside an unknown field) goes through the
+ * full parser, which decides and says why a run is invalid.
+ *
+ * The result is what `exportFlowResult(parseFlowResult(text))` gives, except that keys of
+ * nested objects keep their stored order (a parsed JS object would put integer-like keys
+ * first).
  */
-import { compareCodeUnits, exportFlowResult, parseFlowResultBytes, ScannedFlowResult, scanFlowResult, ValueSpan } from './flowResult';
+import { isUtf8 } from 'buffer';
+import { normalizeExecutionId } from './executionId';
+import { EXPORT_KERNEL_WASM } from './exportKernelWasm';
+import { compareCodeUnits, exportFlowResult, parseFlowResultBytes } from './flowResult';
+import { exceedsF64, SERDE_MAX_DEPTH, stringifyJson } from './json';
 
-const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** An exported run: its file is `pieces` one after another. */
+export interface ExportedRun {
+  readonly executionId: string;
+  readonly pieces: readonly Uint8Array[];
+  readonly byteLength: number;
+}
 
 /**
  * The export file of a stored run, from its bytes. Throws FlowResultError when the bytes
  * are not a valid run (same rules as parsing).
  */
-export function exportStoredRun(bytes: Uint8Array): { readonly executionId: string; readonly bytes: Uint8Array } {
-  let text: string;
-  try {
-    text = strictDecoder.decode(bytes);
-  } catch {
-    // Invalid UTF-8 is only allowed inside unknown fields: the full parser decides.
-    const result = parseFlowResultBytes(bytes);
-    return { executionId: result.executionId, bytes: encoder.encode(exportFlowResult(result)) };
+export function exportStoredRun(bytes: Uint8Array, options: { readonly kernel?: boolean } = {}): ExportedRun {
+  // serde_json::from_slice refuses invalid UTF-8 (except inside unknown fields) and a BOM.
+  if (isUtf8(bytes) && bytes[0] !== 0xef) {
+    const kernel = options.kernel !== false ? KernelValues.create(bytes) : undefined;
+    let exported = kernel && readRun(bytes, kernel);
+    if (exported === undefined) exported = readRun(bytes, new ScriptValues(bytes));
+    if (exported) return exported;
   }
-  const scan = scanFlowResult(text);
-  // A run scanned from serde's array form was re-serialised: its spans index that text.
-  const source = scan.text === text ? bytes : encoder.encode(scan.text);
-  return { executionId: scan.executionId, bytes: exportScanned(scan, source) };
+  const result = parseFlowResultBytes(bytes);
+  const file = encoder.encode(exportFlowResult(result));
+  return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength };
+}
+
+/** The export file as one buffer (for writers that take only one). */
+export function joinPieces(run: ExportedRun): Uint8Array {
+  if (run.pieces.length === 1) return run.pieces[0];
+  const out = new Uint8Array(run.byteLength);
+  let at = 0;
+  for (const piece of run.pieces) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
 }
 
 /** The same, as text (tests, small runs). */
-export function exportFlowResultText(text: string): string {
-  return new TextDecoder().decode(exportStoredRun(encoder.encode(text)).bytes);
-}
-
-function exportScanned(scan: ScannedFlowResult, bytes: Uint8Array): Uint8Array {
-  const toByte = byteOffsets(scan, bytes);
-  const out = new ByteWriter(bytes.byteLength + (bytes.byteLength >> 1) + 4096);
-  const value = (span: ValueSpan, level: number) => reindent(bytes, toByte(span.start), toByte(span.end), level, out);
-  const members = (spans: readonly ValueSpan[]) => {
-    if (spans.length === 0) {
-      out.ascii('{}');
-      return;
-    }
-    out.ascii('{');
-    [...spans].sort((a, b) => compareCodeUnits(a.key, b.key)).forEach((span, i) => {
-      out.ascii(i ? ',' : '').newline(2).text(JSON.stringify(span.key)).ascii(': ');
-      value(span, 2);
-    });
-    out.newline(1).ascii('}');
-  };
-  const strings = (items: readonly string[]) => {
-    if (items.length === 0) {
-      out.ascii('[]');
-      return;
-    }
-    out.ascii('[');
-    [...items].sort(compareCodeUnits).forEach((item, i) => out.ascii(i ? ',' : '').newline(2).text(JSON.stringify(item)));
-    out.newline(1).ascii(']');
-  };
-  out.ascii('{').newline(1).ascii(`"execution_id": ${JSON.stringify(scan.executionId)},`).newline(1).ascii('"outputs": ');
-  members(scan.outputs);
-  out.ascii(',').newline(1).ascii('"completed_nodes": ');
-  strings(scan.completedNodes);
-  out.ascii(',').newline(1).ascii('"skipped_nodes": ');
-  strings(scan.skippedNodes);
-  out.ascii(',').newline(1).ascii('"context": ');
-  members(scan.context);
-  for (const span of scan.extraFields) {
-    out.ascii(',').newline(1).text(JSON.stringify(span.key)).ascii(': ');
-    value(span, 1);
-  }
-  out.newline(0).ascii('}\n');
-  return out.result();
-}
-
-/** Maps the scan's character offsets to byte offsets in one pass over the text. */
-function byteOffsets(scan: ScannedFlowResult, bytes: Uint8Array): (charOffset: number) => number {
-  const text = scan.text;
-  if (bytes.byteLength === text.length) return (offset) => offset; // all ASCII
-  const marks = [...scan.outputs, ...scan.context, ...scan.extraFields].flatMap((s) => [s.start, s.end]).sort((a, b) => a - b);
-  const map = new Map<number, number>();
-  let char = 0;
-  let byte = 0;
-  for (const mark of marks) {
-    byte += utf8Length(text, char, mark);
-    char = mark;
-    map.set(mark, byte);
-  }
-  return (offset) => map.get(offset)!;
-}
-
-/** UTF-8 bytes of `text[start, end)`: natively, in slices (a sliced string costs nothing). */
-function utf8Length(text: string, start: number, end: number): number {
-  return Buffer.byteLength(text.slice(start, end), 'utf8');
+export function exportFlowResultText(text: string, options: { readonly kernel?: boolean } = {}): string {
+  return utf8.decode(joinPieces(exportStoredRun(encoder.encode(text), options)));
 }
 
 const enum B {
@@ -102,147 +76,608 @@ const enum B {
   CarriageReturn = 0x0d,
   Space = 0x20,
   Quote = 0x22,
+  Plus = 0x2b,
   Comma = 0x2c,
+  Minus = 0x2d,
+  Dot = 0x2e,
+  Slash = 0x2f,
+  Zero = 0x30,
+  Nine = 0x39,
   Colon = 0x3a,
+  UpperE = 0x45,
   OpenBracket = 0x5b,
   Backslash = 0x5c,
   CloseBracket = 0x5d,
+  LowerA = 0x61,
+  LowerB = 0x62,
+  LowerE = 0x65,
+  LowerF = 0x66,
+  LowerL = 0x6c,
+  LowerN = 0x6e,
+  LowerR = 0x72,
+  LowerS = 0x73,
+  LowerT = 0x74,
+  LowerU = 0x75,
   OpenBrace = 0x7b,
   CloseBrace = 0x7d,
 }
 
-/**
- * Pretty-prints one valid JSON value (`bytes[start, end)`) at indentation `level`, the way
- * `stringifyJson(parseJson(value), 2)` would: numbers as written, strings with escapes
- * normalised as JSON.stringify writes them. Keys keep their stored order, repeated keys
- * included (serde keeps the last one, as it did reading the original).
- */
-function reindent(bytes: Uint8Array, start: number, end: number, level: number, out: ByteWriter): void {
-  let pos = start;
-  let depth = level;
-  while (pos < end) {
-    const c = bytes[pos];
-    if (c === B.Space || c === B.LineFeed || c === B.CarriageReturn || c === B.Tab) {
-      pos++;
-    } else if (c === B.OpenBrace || c === B.OpenBracket) {
-      let next = pos + 1;
-      while (next < end && isSpace(bytes[next])) next++;
-      if (bytes[next] === (c === B.OpenBrace ? B.CloseBrace : B.CloseBracket)) {
-        out.byte(c).byte(bytes[next]); // an empty container stays on one line
-        pos = next + 1;
-      } else {
-        depth++;
-        out.byte(c).newline(depth);
-        pos++;
-      }
-    } else if (c === B.CloseBrace || c === B.CloseBracket) {
-      depth--;
-      out.newline(depth).byte(c);
-      pos++;
-    } else if (c === B.Comma) {
-      out.byte(B.Comma).newline(depth);
-      pos++;
-    } else if (c === B.Colon) {
-      out.byte(B.Colon).byte(B.Space);
-      pos++;
-    } else if (c === B.Quote) {
-      const close = stringEnd(bytes, pos);
-      const backslash = bytes.indexOf(B.Backslash, pos);
-      if (backslash >= 0 && backslash < close) {
-        out.text(JSON.stringify(JSON.parse(new TextDecoder().decode(bytes.subarray(pos, close)))));
-      } else {
-        out.copy(bytes, pos, close);
-      }
-      pos = close;
-    } else {
-      let stop = pos + 1;
-      while (stop < end && !isDelimiter(bytes[stop])) stop++;
-      out.copy(bytes, pos, stop);
-      pos = stop;
-    }
-  }
-}
+/** Thrown (never escapes) when a reader or writer cannot vouch for the bytes. */
+const NOT_VOUCHED = Symbol('not vouched');
+/** Thrown (never escapes) when the kernel found the bytes invalid: only the parser is left. */
+const INVALID = Symbol('invalid');
 
-/** Index just after the closing quote of the string starting at `open`. */
-function stringEnd(bytes: Uint8Array, open: number): number {
-  let pos = open + 1;
-  for (;;) {
-    const quote = bytes.indexOf(B.Quote, pos);
-    let backslashes = 0;
-    for (let i = quote - 1; i > open && bytes[i] === B.Backslash; i--) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    pos = quote + 1;
-  }
+function bail(): never {
+  throw NOT_VOUCHED;
 }
 
 function isSpace(c: number): boolean {
   return c === B.Space || c === B.LineFeed || c === B.CarriageReturn || c === B.Tab;
 }
 
-function isDelimiter(c: number): boolean {
-  return c === B.Comma || c === B.CloseBrace || c === B.CloseBracket || c === B.Colon || isSpace(c);
+/**
+ * serde counts the run's own object and the outputs/context map, so a value inside them may
+ * nest this deep before serde's recursion limit refuses it.
+ */
+const MAX_VALUE_DEPTH = SERDE_MAX_DEPTH - 3;
+/** Unknown fields are only skipped by serde: no depth limit there but our own stack's. */
+const MAX_SKIPPED_DEPTH = 60_000;
+/** Fewer digits and no exponent: the number cannot reach f64::MAX. */
+const PLAIN_NUMBER_DIGITS = 309;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Validates one value and writes it pretty-printed; keeps what it wrote for `pieces`. */
+interface ValueWriter {
+  /**
+   * The value at `start` (no whitespace before it) at indentation `level`: returns its end
+   * (after trailing whitespace) and a handle for its bytes, or throws NOT_VOUCHED.
+   * `strict`: serde deserialises it (depth, number range and lone surrogates count).
+   */
+  write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number };
+  /** The bytes of each written value, by handle. */
+  pieces(): readonly Uint8Array[];
 }
 
-/** A growing byte buffer with the few writes the exporter needs. */
-class ByteWriter {
-  private buffer: Uint8Array;
+/**
+ * Reads the run's own object, hands values to `values`, and assembles the export; undefined
+ * when `values` could not vouch for a value, null when the run is invalid.
+ */
+function readRun(bytes: Uint8Array, values: ValueWriter): ExportedRun | undefined | null {
+  try {
+    return new RunReader(bytes, values).read();
+  } catch (e) {
+    if (e === NOT_VOUCHED) return values instanceof ScriptValues ? null : undefined;
+    if (e === INVALID) return null;
+    throw e;
+  }
+}
+
+class RunReader {
+  private pos = 0;
+  private readonly strings: ScriptValues;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly values: ValueWriter,
+  ) {
+    this.strings = values instanceof ScriptValues ? values : new ScriptValues(bytes);
+  }
+
+  read(): ExportedRun {
+    let executionId: string | undefined;
+    let outputs: Map<string, number> | undefined;
+    let context: Map<string, number> | undefined;
+    let completedNodes: string[] | undefined;
+    let skippedNodes: string[] | undefined;
+    const extraFields = new Map<string, number>();
+    this.skipWhitespace();
+    this.expect(B.OpenBrace);
+    do {
+      const key = this.readKey();
+      switch (key) {
+        case 'execution_id':
+          if (executionId !== undefined || this.bytes[this.pos] !== B.Quote) bail();
+          executionId = normalizeExecutionId(this.readString()) ?? bail();
+          break;
+        case 'outputs':
+          if (outputs) bail();
+          outputs = this.readMap();
+          break;
+        case 'context':
+          if (context) bail();
+          context = this.readMap();
+          break;
+        case 'completed_nodes':
+          if (completedNodes) bail();
+          completedNodes = this.readStringSet();
+          break;
+        case 'skipped_nodes':
+          if (skippedNodes) bail();
+          skippedNodes = this.readStringSet();
+          break;
+        default:
+          // serde skips unknown fields; a repeated one is kept once, last value, last place.
+          extraFields.delete(key);
+          extraFields.set(key, this.readValue(1, false, MAX_SKIPPED_DEPTH));
+      }
+    } while (!this.separator(B.CloseBrace));
+    this.skipWhitespace();
+    if (this.pos !== this.bytes.length) bail();
+    if (executionId === undefined || !outputs || !completedNodes || !skippedNodes) bail();
+    return this.assemble(executionId, outputs, completedNodes, skippedNodes, context ?? new Map(), extraFields);
+  }
+
+  /** The export file: structure text between the values, in the export's order. */
+  private assemble(
+    executionId: string,
+    outputs: Map<string, number>,
+    completedNodes: string[],
+    skippedNodes: string[],
+    context: Map<string, number>,
+    extraFields: Map<string, number>,
+  ): ExportedRun {
+    const written = this.values.pieces();
+    const pieces = new Pieces();
+    const map = (members: Map<string, number>) => {
+      if (members.size === 0) {
+        pieces.text('{}');
+        return;
+      }
+      pieces.text('{');
+      [...members.keys()].sort(compareCodeUnits).forEach((key, i) => {
+        pieces.text(`${i ? ',' : ''}\n    ${JSON.stringify(key)}: `);
+        pieces.bytes(written[members.get(key)!]);
+      });
+      pieces.text('\n  }');
+    };
+    pieces.text(`{\n  "execution_id": ${JSON.stringify(executionId)},\n  "outputs": `);
+    map(outputs);
+    pieces.text(`,\n  "completed_nodes": ${stringifyJson(completedNodes, 2, '  ')}`);
+    pieces.text(`,\n  "skipped_nodes": ${stringifyJson(skippedNodes, 2, '  ')}`);
+    pieces.text(',\n  "context": ');
+    map(context);
+    for (const [key, value] of extraFields) {
+      pieces.text(`,\n  ${JSON.stringify(key)}: `);
+      pieces.bytes(written[value]);
+    }
+    pieces.text('\n}\n');
+    return { executionId, ...pieces.done() };
+  }
+
+  private readValue(level: number, strict: boolean, maxDepth: number): number {
+    const { end, value } = this.values.write(this.pos, level, strict, maxDepth);
+    this.pos = end;
+    return value;
+  }
+
+  /** After a member or element: true at the closing `close`, false after a comma. */
+  private separator(close: number): boolean {
+    this.skipWhitespace();
+    const c = this.bytes[this.pos++];
+    if (c === close) return true;
+    if (c !== B.Comma) bail();
+    this.skipWhitespace();
+    return false;
+  }
+
+  /** `c`, then whitespace. */
+  private expect(c: number): void {
+    if (this.bytes[this.pos++] !== c) bail();
+    this.skipWhitespace();
+  }
+
+  private skipWhitespace(): void {
+    while (isSpace(this.bytes[this.pos])) this.pos++;
+  }
+
+  /** An object key, decoded, its colon and the whitespace after it. */
+  private readKey(): string {
+    if (this.bytes[this.pos] !== B.Quote) bail();
+    const key = this.readString();
+    this.skipWhitespace();
+    this.expect(B.Colon);
+    return key;
+  }
+
+  /** A HashMap<String, Value>: its values written at level 2; a repeated key keeps the last. */
+  private readMap(): Map<string, number> {
+    const map = new Map<string, number>();
+    this.expect(B.OpenBrace);
+    if (this.bytes[this.pos] === B.CloseBrace) {
+      this.pos++;
+      return map;
+    }
+    do {
+      const key = this.readKey();
+      map.set(key, this.readValue(2, true, MAX_VALUE_DEPTH));
+    } while (!this.separator(B.CloseBrace));
+    return map;
+  }
+
+  /** A HashSet<String>: duplicates collapse; sorted for the export. */
+  private readStringSet(): string[] {
+    const set = new Set<string>();
+    this.expect(B.OpenBracket);
+    if (this.bytes[this.pos] === B.CloseBracket) {
+      this.pos++;
+      return [];
+    }
+    do {
+      if (this.bytes[this.pos] !== B.Quote) bail();
+      set.add(this.readString());
+    } while (!this.separator(B.CloseBracket));
+    return [...set].sort(compareCodeUnits);
+  }
+
+  /** The string token at `pos`, decoded (serde deserialises it: no lone surrogates). */
+  private readString(): string {
+    const start = this.pos;
+    this.pos = this.strings.stringEnd(start, true);
+    return JSON.parse(utf8.decode(this.bytes.subarray(start, this.pos))) as string;
+  }
+}
+
+/** The export's pieces: structure text gathered between the values' own bytes. */
+class Pieces {
+  private readonly list: Uint8Array[] = [];
+  private pending = '';
   private length = 0;
 
-  constructor(capacity: number) {
-    this.buffer = new Uint8Array(capacity);
+  text(text: string): void {
+    this.pending += text;
   }
 
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.buffer.byteLength) return;
-    const grown = new Uint8Array(Math.max(this.buffer.byteLength * 2, this.length + extra));
-    grown.set(this.buffer.subarray(0, this.length));
-    this.buffer = grown;
+  bytes(bytes: Uint8Array): void {
+    this.flush();
+    this.push(bytes);
   }
 
-  byte(b: number): this {
-    this.reserve(1);
-    this.buffer[this.length++] = b;
-    return this;
+  done(): { pieces: Uint8Array[]; byteLength: number } {
+    this.flush();
+    return { pieces: this.list, byteLength: this.length };
   }
 
-  copy(source: Uint8Array, start: number, end: number): this {
-    const n = end - start;
-    this.reserve(n);
-    if (n < 64) {
-      // Short tokens: a loop beats creating a view for each of millions of them.
-      const buffer = this.buffer;
-      let at = this.length;
-      for (let i = start; i < end; i++) buffer[at++] = source[i];
-    } else {
-      this.buffer.set(source.subarray(start, end), this.length);
+  private flush(): void {
+    if (this.pending) this.push(encoder.encode(this.pending));
+    this.pending = '';
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.list.push(bytes);
+    this.length += bytes.byteLength;
+  }
+}
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  begin(inputEnd: number, outputStart: number): void;
+  outputEnd(): number;
+  pretty(start: number, level: number, strict: number, maxDepth: number): number;
+}
+
+let kernelModule: WebAssembly.Module | null | undefined;
+
+/**
+ * Values validated and written by the WebAssembly kernel. One instance (and memory) per
+ * export: the bytes handed back are views of that memory, so nothing else may write there.
+ */
+class KernelValues implements ValueWriter {
+  private static readonly INPUT = 65_536;
+  private readonly ranges: number[] = [];
+
+  private constructor(private readonly kernel: KernelExports) {}
+
+  /** A kernel holding `bytes`, or undefined where WebAssembly (with SIMD) is missing. */
+  static create(bytes: Uint8Array): KernelValues | undefined {
+    if (kernelModule === undefined) {
+      try {
+        kernelModule = new WebAssembly.Module(Buffer.from(EXPORT_KERNEL_WASM, 'base64'));
+      } catch {
+        kernelModule = null;
+      }
     }
-    this.length += n;
-    return this;
+    if (!kernelModule) return undefined;
+    const kernel = new WebAssembly.Instance(kernelModule, { env: { abort: () => bail() } }).exports as unknown as KernelExports;
+    const input = KernelValues.INPUT;
+    // The input, then 64 zero bytes (fresh memory is zeroed), then the output.
+    const outputStart = input + bytes.byteLength + 64;
+    const pages = Math.ceil((outputStart + bytes.byteLength * 1.75 + 65_536) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
+    if (pages > 0) kernel.memory.grow(pages);
+    new Uint8Array(kernel.memory.buffer).set(bytes, input);
+    kernel.begin(input + bytes.byteLength, outputStart);
+    return new KernelValues(kernel);
   }
 
-  /** ASCII-only text (structure). */
-  ascii(text: string): this {
-    this.reserve(text.length);
-    for (let i = 0; i < text.length; i++) this.buffer[this.length++] = text.charCodeAt(i);
-    return this;
+  write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
+    const input = KernelValues.INPUT;
+    const from = this.kernel.outputEnd();
+    const end = this.kernel.pretty(input + start, level, strict ? 1 : 0, maxDepth);
+    // -1: invalid, the parser says why; -2: a check the TypeScript writer makes.
+    if (end === -1) throw INVALID;
+    if (end < 0) bail();
+    this.ranges.push(from, this.kernel.outputEnd());
+    return { end: end - input, value: this.ranges.length / 2 - 1 };
   }
 
-  /** Any text, UTF-8 encoded. */
-  text(text: string): this {
-    const encoded = encoder.encode(text);
-    return this.copy(encoded, 0, encoded.byteLength);
+  pieces(): readonly Uint8Array[] {
+    const memory = this.kernel.memory.buffer;
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.ranges.length; i += 2) out.push(new Uint8Array(memory, this.ranges[i], this.ranges[i + 1] - this.ranges[i]));
+    return out;
+  }
+}
+
+/**
+ * Values validated and written in TypeScript, each into a buffer of its exact size: a
+ * first pass checks the value and measures its pretty form, a second writes it. Slower
+ * than the kernel; makes every check itself.
+ */
+class ScriptValues implements ValueWriter {
+  private readonly written: Uint8Array[] = [];
+  /** Normal forms of the strings written with escapes, by start offset. */
+  private readonly escaped = new Map<number, { readonly end: number; readonly bytes: Uint8Array }>();
+  /** Bytes of the last string measured, as the export writes it. */
+  private stringSize = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
+    let size = 0;
+    let lines = 0;
+    const end = this.measureValue(start, maxDepth, strict, (s, l) => {
+      size = s;
+      lines = l;
+    });
+    const out = new Uint8Array(size + 2 * level * lines);
+    if (this.reindent(start, end, level, out) !== out.byteLength) throw new Error('export: a value did not come out at its measured size');
+    this.written.push(out);
+    return { end, value: this.written.length - 1 };
   }
 
-  /** A line break and two spaces per level. */
-  newline(level: number): this {
-    this.reserve(1 + 2 * level);
-    this.buffer[this.length++] = B.LineFeed;
-    this.buffer.fill(B.Space, this.length, this.length + 2 * level);
-    this.length += 2 * level;
-    return this;
+  pieces(): readonly Uint8Array[] {
+    return this.written;
   }
 
-  result(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
+  /**
+   * Validates the value at `start` and measures its pretty form at level 0 (`size`, and
+   * `lines` breaks, each 2 bytes longer per level); returns its end, whitespace after it
+   * included.
+   */
+  private measureValue(start: number, maxDepth: number, strict: boolean, done: (size: number, lines: number) => void): number {
+    const bytes = this.bytes;
+    // The closing byte of each open container, by depth.
+    const closers: number[] = [0];
+    let depth = 0;
+    let p = start;
+    let size = 0;
+    let lines = 0;
+    let c: number;
+    for (;;) {
+      // A value at p.
+      c = bytes[p];
+      if (c === B.Quote) {
+        p = this.stringEnd(p, strict);
+        size += this.stringSize;
+      } else if (c === B.OpenBrace || c === B.OpenBracket) {
+        const close = c + 2;
+        p++;
+        while (isSpace(bytes[p])) p++;
+        if (bytes[p] === close) {
+          size += 2; // an empty container stays on one line
+          p++;
+        } else {
+          if (++depth > maxDepth) bail();
+          closers[depth] = close;
+          size += 2 + 2 * depth; // the bracket, a line break, the indent
+          lines++;
+          if (close === B.CloseBrace) p = this.keyEnd(p, strict, () => (size += this.stringSize + 2));
+          continue;
+        }
+      } else if (c === B.Minus || (c >= B.Zero && c <= B.Nine)) {
+        const end = this.numberEnd(p, strict);
+        size += end - p;
+        p = end;
+      } else if (c === B.LowerT && bytes[p + 1] === B.LowerR && bytes[p + 2] === B.LowerU && bytes[p + 3] === B.LowerE) {
+        size += 4;
+        p += 4;
+      } else if (c === B.LowerF && bytes[p + 1] === B.LowerA && bytes[p + 2] === B.LowerL && bytes[p + 3] === B.LowerS && bytes[p + 4] === B.LowerE) {
+        size += 5;
+        p += 5;
+      } else if (c === B.LowerN && bytes[p + 1] === B.LowerU && bytes[p + 2] === B.LowerL && bytes[p + 3] === B.LowerL) {
+        size += 4;
+        p += 4;
+      } else {
+        bail();
+      }
+      // After a value: containers close, or a comma leads to the next value.
+      for (;;) {
+        while (isSpace(bytes[p])) p++;
+        if (depth === 0) {
+          done(size, lines);
+          return p;
+        }
+        c = bytes[p];
+        if (c === B.Comma) {
+          p++;
+          while (isSpace(bytes[p])) p++;
+          size += 2 + 2 * depth; // the comma, a line break, the indent
+          lines++;
+          if (closers[depth] === B.CloseBrace) p = this.keyEnd(p, strict, () => (size += this.stringSize + 2));
+          break;
+        }
+        if (c !== closers[depth]) bail(); // also at the end of the bytes
+        depth--;
+        size += 2 + 2 * depth; // a line break, the indent, the bracket
+        lines++;
+        p++;
+      }
+    }
   }
+
+  /** A member's key at p, its colon and the whitespace around it; the value's start. */
+  private keyEnd(p: number, strict: boolean, measured: () => void): number {
+    const bytes = this.bytes;
+    if (bytes[p] !== B.Quote) bail();
+    p = this.stringEnd(p, strict);
+    measured();
+    while (isSpace(bytes[p])) p++;
+    if (bytes[p++] !== B.Colon) bail();
+    while (isSpace(bytes[p])) p++;
+    return p;
+  }
+
+  /**
+   * The end of the string token at `start`; sets `stringSize`. A string with escapes gets
+   * its normal form (as JSON.stringify writes it) recorded for `reindent`.
+   */
+  stringEnd(start: number, strict: boolean): number {
+    const bytes = this.bytes;
+    let p = start + 1;
+    let normalise = false;
+    for (;;) {
+      const c = bytes[p];
+      if (c === B.Quote) break;
+      if (c === B.Backslash) {
+        const e = bytes[p + 1];
+        if (e === B.LowerU) {
+          if (!isHex(bytes[p + 2]) || !isHex(bytes[p + 3]) || !isHex(bytes[p + 4]) || !isHex(bytes[p + 5])) bail();
+          normalise = true;
+          p += 6;
+        } else if (e === B.Quote || e === B.Backslash || e === B.LowerB || e === B.LowerF || e === B.LowerN || e === B.LowerR || e === B.LowerT) {
+          p += 2; // written as it is
+        } else if (e === B.Slash) {
+          normalise = true;
+          p += 2;
+        } else {
+          bail();
+        }
+      } else if (c < B.Space || c === undefined) {
+        bail(); // a raw control character, or the end of the bytes
+      } else {
+        p++;
+      }
+    }
+    const end = p + 1;
+    if (!normalise) {
+      this.stringSize = end - start;
+      return end;
+    }
+    const value = JSON.parse(utf8.decode(bytes.subarray(start, end))) as string;
+    // serde refuses lone surrogates in what it deserialises.
+    if (strict && LONE_SURROGATE.test(value)) bail();
+    const normal = encoder.encode(JSON.stringify(value));
+    this.escaped.set(start, { end, bytes: normal });
+    this.stringSize = normal.byteLength;
+    return end;
+  }
+
+  /** The end of the number token at `start` (JSON grammar; in f64 range when `strict`). */
+  private numberEnd(start: number, strict: boolean): number {
+    const bytes = this.bytes;
+    let p = start;
+    if (bytes[p] === B.Minus) p++;
+    let c = bytes[p];
+    if (c === B.Zero) {
+      p++;
+    } else if (c > B.Zero && c <= B.Nine) {
+      while ((c = bytes[++p]) >= B.Zero && c <= B.Nine);
+    } else {
+      bail();
+    }
+    let exponent = false;
+    if (bytes[p] === B.Dot) {
+      c = bytes[++p];
+      if (!(c >= B.Zero && c <= B.Nine)) bail();
+      while ((c = bytes[++p]) >= B.Zero && c <= B.Nine);
+    }
+    c = bytes[p];
+    if (c === B.LowerE || c === B.UpperE) {
+      exponent = true;
+      c = bytes[++p];
+      if (c === B.Plus || c === B.Minus) c = bytes[++p];
+      if (!(c >= B.Zero && c <= B.Nine)) bail();
+      while ((c = bytes[++p]) >= B.Zero && c <= B.Nine);
+    }
+    if (strict && (exponent || p - start >= PLAIN_NUMBER_DIGITS)) {
+      const text = utf8.decode(bytes.subarray(start, p));
+      if (exceedsF64(text, Number(text))) bail();
+    }
+    return p;
+  }
+
+  /**
+   * Writes the measured (so valid) value `[start, end)` pretty-printed at `level` into
+   * `out`; returns the bytes written.
+   */
+  private reindent(start: number, end: number, level: number, out: Uint8Array): number {
+    const bytes = this.bytes;
+    let p = start;
+    let o = 0;
+    let depth = level;
+    let c: number;
+    const newline = () => {
+      out[o++] = B.LineFeed;
+      for (let i = 2 * depth; i > 0; i--) out[o++] = B.Space;
+    };
+    while (p < end) {
+      c = bytes[p];
+      if (c === B.Quote) {
+        const normal = this.escaped.get(p);
+        if (normal) {
+          out.set(normal.bytes, o);
+          o += normal.bytes.byteLength;
+          p = normal.end;
+          continue;
+        }
+        // Copied as it is, escapes included.
+        out[o++] = c;
+        p++;
+        while ((c = bytes[p]) !== B.Quote) {
+          out[o++] = c;
+          p++;
+          if (c === B.Backslash) out[o++] = bytes[p++];
+        }
+        out[o++] = c;
+        p++;
+      } else if (c === B.OpenBrace || c === B.OpenBracket) {
+        const close = c + 2;
+        p++;
+        while (isSpace(bytes[p])) p++;
+        out[o++] = c;
+        if (bytes[p] === close) {
+          out[o++] = close; // an empty container stays on one line
+          p++;
+        } else {
+          depth++;
+          newline();
+        }
+      } else if (c === B.CloseBrace || c === B.CloseBracket) {
+        depth--;
+        newline();
+        out[o++] = c;
+        p++;
+      } else if (c === B.Comma) {
+        out[o++] = c;
+        newline();
+        p++;
+      } else if (c === B.Colon) {
+        out[o++] = B.Colon;
+        out[o++] = B.Space;
+        p++;
+      } else if (isSpace(c)) {
+        p++;
+      } else {
+        // A number or a literal: up to the next delimiter.
+        while (p < end && (c = bytes[p]) !== B.Comma && c !== B.CloseBrace && c !== B.CloseBracket && !isSpace(c)) {
+          out[o++] = c;
+          p++;
+        }
+      }
+    }
+    return o;
+  }
+}
+
+function isHex(c: number): boolean {
+  return (c >= B.Zero && c <= B.Nine) || (c >= 0x41 && c <= 0x46) || (c >= B.LowerA && c <= B.LowerF);
 }

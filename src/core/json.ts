@@ -478,7 +478,7 @@ class Reader {
  * serde_json reads integers beyond u64/i64 and every float as f64 and refuses what
  * overflows; its float reader also refuses spellings above f64::MAX that round down to it.
  */
-function exceedsF64(source: string, value: number): boolean {
+export function exceedsF64(source: string, value: number): boolean {
   if (!Number.isFinite(value)) return true;
   if (Math.abs(value) !== Number.MAX_VALUE) return false;
   // Compare the decimal digits with f64::MAX = 1.7976931348623157e308.

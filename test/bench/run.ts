@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { exportStoredRun } from '../../src/core/exportText';
 import { FolderExecutionStore } from '../../src/core/folderStore';
+import { writeExportFile } from '../../src/node/exportFile';
 import { NodeFolderPort } from '../../src/node/nodeFolderPort';
 import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeRepeated } from './stats';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     const exportTimes = await timeRepeated(3, async () => {
       const outcome = await store.readRun(bigId);
       if (outcome.kind !== 'bytes') throw new Error(`big run: ${outcome.kind}`);
-      await fs.promises.writeFile(out, exportStoredRun(outcome.bytes).bytes);
+      await writeExportFile(out, exportStoredRun(outcome.bytes));
     });
     const copyTimes = await timeRepeated(3, async () => fs.promises.writeFile(out, await fs.promises.readFile(path.join(dir, bigName))));
     results.push({ scenario: `export of a ${(bigBytes / 2 ** 20).toFixed(0)} MB result`, ours: median(exportTimes), baseline: median(copyTimes), unit: 'ms', goal: { ratio: 2 } });
