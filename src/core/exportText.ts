@@ -34,6 +34,8 @@ export interface ExportedRun {
   readonly executionId: string;
   readonly pieces: readonly Uint8Array[];
   readonly byteLength: number;
+  /** Which writer made it (for tests and the log): the kernel, TypeScript, or the parser. */
+  readonly via: 'kernel' | 'script' | 'parser';
 }
 
 /**
@@ -50,7 +52,7 @@ export function exportStoredRun(bytes: Uint8Array, options: { readonly kernel?: 
   }
   const result = parseFlowResultBytes(bytes);
   const file = encoder.encode(exportFlowResult(result));
-  return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength };
+  return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength, via: 'parser' };
 }
 
 /** The export file as one buffer (for writers that take only one). */
@@ -241,7 +243,7 @@ class RunReader {
       pieces.bytes(written[value]);
     }
     pieces.text('\n}\n');
-    return { executionId, ...pieces.done() };
+    return { executionId, ...pieces.done(), via: this.values instanceof ScriptValues ? 'script' : 'kernel' };
   }
 
   private readValue(level: number, strict: boolean, maxDepth: number): number {
@@ -462,11 +464,12 @@ class ScriptValues implements ValueWriter {
         const close = c + 2;
         p++;
         while (isSpace(bytes[p])) p++;
+        if (depth >= maxDepth) bail(); // an empty container counts towards serde's depth too
         if (bytes[p] === close) {
           size += 2; // an empty container stays on one line
           p++;
         } else {
-          if (++depth > maxDepth) bail();
+          depth++;
           closers[depth] = close;
           size += 2 + 2 * depth; // the bracket, a line break, the indent
           lines++;

@@ -102,6 +102,8 @@ export function pretty(start: usize, level: i32, strict: bool, maxDepth: i32): i
     } else if (c == 123 || c == 91) {
       const close: u32 = c + 2; // } or ]
       p = skipSpace(p + 1);
+      // An empty container counts towards serde's depth too.
+      if (depth >= maxDepth) return INVALID;
       if (<u32>load<u8>(p) == close) {
         // An empty container stays on one line.
         store<u8>(outPos, <u8>c);
@@ -110,7 +112,7 @@ export function pretty(start: usize, level: i32, strict: bool, maxDepth: i32): i
         p++;
       } else {
         depth++;
-        if (depth > maxDepth || depth >= STACK_LIMIT) return INVALID;
+        if (depth >= STACK_LIMIT) return INVALID;
         store<u8>(STACK + <usize>depth, <u8>close);
         room(p, 2 * (level + depth));
         store<u8>(outPos, <u8>c);

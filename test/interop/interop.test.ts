@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ListRow } from '../../src/cli/main';
+import { exportStoredRun } from '../../src/core/exportText';
 import { FlowResultError, parseFlowResult, parseFlowResultBytes } from '../../src/core/flowResult';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -316,7 +317,7 @@ describe('interop with Rust serde (a3s_flow FlowResult)', function () {
   describe('accept/reject decisions agree with serde', () => {
     const corpus = buildCorpus();
 
-    it(`on ${corpus.length} edge-case documents (parser)`, () => {
+    it(`on ${corpus.length} edge-case documents (parser and exporter)`, () => {
       const text = corpus.filter((c) => c.text !== undefined);
       const bytes = corpus.filter((c) => c.text === undefined);
       const rustText = serdeVerdicts(text.map((c) => c.text!(FIXED_ID)), false);
@@ -339,12 +340,21 @@ describe('interop with Rust serde (a3s_flow FlowResult)', function () {
         const doc = c.bytes!(FIXED_ID);
         rows.push({ name: c.name, via: 'bytes', serde: rustBytes[i], ours: ourVerdict(() => parseFlowResultBytes(doc)) });
       });
+      // The exporter validates on its own (WebAssembly kernel, then TypeScript): same answers.
+      const exportRows = (name: string, doc: Uint8Array, serde: Verdict) => {
+        rows.push({ name, via: 'export', serde, ours: ourVerdict(() => exportStoredRun(doc)) });
+        rows.push({ name, via: 'export (ts)', serde, ours: ourVerdict(() => exportStoredRun(doc, { kernel: false })) });
+      };
+      text.forEach((c, i) => exportRows(c.name, Buffer.from(c.text!(FIXED_ID), 'utf8'), rustText[i]));
+      bytes.forEach((c, i) => exportRows(c.name, c.bytes!(FIXED_ID), rustBytes[i]));
       for (const row of rows) {
         const expected = corpus.find((c) => c.name === row.name)!.expect;
         if (expected && row.serde.ok !== (expected === 'ok')) {
           assert.fail(`corpus case ${row.name} was expected to be ${expected} by serde, but serde says ${row.serde.message}`);
         }
       }
+      const crashes = rows.filter((row) => row.ours.message.startsWith('CRASH'));
+      if (crashes.length > 0) assert.fail(`${crashes.length} documents made us throw something else than FlowResultError:\n${formatTable(crashes)}`);
       const disagreements = rows.filter((row) => row.serde.ok !== row.ours.ok);
       if (disagreements.length > 0) {
         assert.fail(
