@@ -171,6 +171,7 @@ export function buildProgram(): Command {
       if (mismatch) throw new CliError(`Run ${id} is unreadable: ${mismatch}`);
       try {
         await writeExportFile(options.out, exported, options.force ? 'w' : 'wx');
+        exported.release();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new CliError(`${options.out} already exists; use --force to overwrite it`);

@@ -46,7 +46,10 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     defaultUri: base ? vscode.Uri.joinPath(base, `${ref.id}.json`) : undefined,
     filters: { JSON: ['json'] },
   });
-  if (!target) return undefined;
+  if (!target) {
+    exported.release();
+    return undefined;
+  }
   try {
     // A local file is written piece by piece; other file systems take one buffer.
     const write = () => (target.scheme === 'file' ? writeExportFile(target.fsPath, exported) : vscode.workspace.fs.writeFile(target, joinPieces(exported)));
@@ -58,6 +61,8 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
   } catch (error) {
     reportError(`Could not write ${target.scheme === 'file' ? target.fsPath : target.toString(true)}.`, error);
     return undefined;
+  } finally {
+    exported.release();
   }
   await ctx.workspaceState.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(target, '..').toString());
   void vscode.window.showInformationMessage(`Exported run ${ref.id.slice(0, 8)} to ${path.posix.basename(target.path)}.`, 'Open').then((choice) => {

@@ -36,6 +36,11 @@ export interface ExportedRun {
   readonly byteLength: number;
   /** Which writer made it (for tests and the log): the kernel, TypeScript, or the parser. */
   readonly via: 'kernel' | 'script' | 'parser';
+  /**
+   * Call when the pieces have been written: they may be views of the kernel's memory, which
+   * the next export then reuses. A run never released is simply garbage collected.
+   */
+  release(): void;
 }
 
 /**
@@ -47,12 +52,13 @@ export function exportStoredRun(bytes: Uint8Array, options: { readonly kernel?: 
   if (isUtf8(bytes) && bytes[0] !== 0xef) {
     const kernel = options.kernel !== false ? KernelValues.create(bytes) : undefined;
     let exported = kernel && readRun(bytes, kernel);
+    if (!exported) kernel?.release();
     if (exported === undefined) exported = readRun(bytes, new ScriptValues(bytes));
     if (exported) return exported;
   }
   const result = parseFlowResultBytes(bytes);
   const file = encoder.encode(exportFlowResult(result));
-  return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength, via: 'parser' };
+  return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength, via: 'parser', release: () => undefined };
 }
 
 /** The export file as one buffer (for writers that take only one). */
@@ -69,7 +75,12 @@ export function joinPieces(run: ExportedRun): Uint8Array {
 
 /** The same, as text (tests, small runs). */
 export function exportFlowResultText(text: string, options: { readonly kernel?: boolean } = {}): string {
-  return utf8.decode(joinPieces(exportStoredRun(encoder.encode(text), options)));
+  const run = exportStoredRun(encoder.encode(text), options);
+  try {
+    return utf8.decode(joinPieces(run));
+  } finally {
+    run.release();
+  }
 }
 
 const enum B {
@@ -138,6 +149,8 @@ interface ValueWriter {
   write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number };
   /** The bytes of each written value, by handle. */
   pieces(): readonly Uint8Array[];
+  /** Those bytes are no longer used. */
+  release(): void;
 }
 
 /**
@@ -243,7 +256,8 @@ class RunReader {
       pieces.bytes(written[value]);
     }
     pieces.text('\n}\n');
-    return { executionId, ...pieces.done(), via: this.values instanceof ScriptValues ? 'script' : 'kernel' };
+    const values = this.values;
+    return { executionId, ...pieces.done(), via: values instanceof ScriptValues ? 'script' : 'kernel', release: () => values.release() };
   }
 
   private readValue(level: number, strict: boolean, maxDepth: number): number {
@@ -358,36 +372,71 @@ interface KernelExports {
 }
 
 let kernelModule: WebAssembly.Module | null | undefined;
+/**
+ * A kernel whose export was released, kept a short while for the next export: its memory is
+ * already mapped, where a fresh one would first fault in every page it writes (input plus
+ * output: ~150 MB for a 50 MB run).
+ */
+let idleKernel: KernelExports | undefined;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+const IDLE_KERNEL_MS = 30_000;
+
+function takeKernel(): KernelExports | undefined {
+  if (idleKernel) {
+    const kernel = idleKernel;
+    idleKernel = undefined;
+    clearTimeout(idleTimer);
+    return kernel;
+  }
+  if (kernelModule === undefined) {
+    try {
+      kernelModule = new WebAssembly.Module(Buffer.from(EXPORT_KERNEL_WASM, 'base64'));
+    } catch {
+      kernelModule = null; // no WebAssembly SIMD here: the TypeScript writer does the work
+    }
+  }
+  return kernelModule ? (new WebAssembly.Instance(kernelModule, { env: { abort: () => bail() } }).exports as unknown as KernelExports) : undefined;
+}
+
+function giveBack(kernel: KernelExports): void {
+  idleKernel = kernel;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => (idleKernel = undefined), IDLE_KERNEL_MS);
+  idleTimer.unref?.();
+}
 
 /**
- * Values validated and written by the WebAssembly kernel. One instance (and memory) per
- * export: the bytes handed back are views of that memory, so nothing else may write there.
+ * Values validated and written by the WebAssembly kernel. One kernel (and memory) per export
+ * until the export is released: the bytes handed back are views of that memory.
  */
 class KernelValues implements ValueWriter {
   private static readonly INPUT = 65_536;
   private readonly ranges: number[] = [];
+  private released = false;
 
   private constructor(private readonly kernel: KernelExports) {}
 
   /** A kernel holding `bytes`, or undefined where WebAssembly (with SIMD) is missing. */
   static create(bytes: Uint8Array): KernelValues | undefined {
-    if (kernelModule === undefined) {
-      try {
-        kernelModule = new WebAssembly.Module(Buffer.from(EXPORT_KERNEL_WASM, 'base64'));
-      } catch {
-        kernelModule = null;
-      }
-    }
-    if (!kernelModule) return undefined;
-    const kernel = new WebAssembly.Instance(kernelModule, { env: { abort: () => bail() } }).exports as unknown as KernelExports;
+    const kernel = takeKernel();
+    if (!kernel) return undefined;
     const input = KernelValues.INPUT;
-    // The input, then 64 zero bytes (fresh memory is zeroed), then the output.
+    // The input, then 64 zero bytes (a sentinel no token accepts), then the output.
     const outputStart = input + bytes.byteLength + 64;
     const pages = Math.ceil((outputStart + bytes.byteLength * 1.75 + 65_536) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
     if (pages > 0) kernel.memory.grow(pages);
-    new Uint8Array(kernel.memory.buffer).set(bytes, input);
+    const memory = new Uint8Array(kernel.memory.buffer);
+    memory.set(bytes, input);
+    memory.fill(0, input + bytes.byteLength, outputStart);
     kernel.begin(input + bytes.byteLength, outputStart);
     return new KernelValues(kernel);
+  }
+
+  /** The export's bytes are no longer needed: the kernel may serve the next export. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    giveBack(this.kernel);
   }
 
   write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
@@ -438,6 +487,10 @@ class ScriptValues implements ValueWriter {
 
   pieces(): readonly Uint8Array[] {
     return this.written;
+  }
+
+  release(): void {
+    // Plain buffers: nothing to give back.
   }
 
   /**

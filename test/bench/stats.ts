@@ -19,6 +19,24 @@ export async function timeRepeated(times: number, fn: () => Promise<unknown> | u
   return out;
 }
 
+/**
+ * Runs each of `fns` once to warm up, then `times` rounds of all of them in turn; returns
+ * each one's durations in ms. Interleaving gives scenarios that share the disk and the page
+ * cache the same conditions (a write-back burst hits all of them, not one block of runs).
+ */
+export async function timeInterleaved(times: number, fns: readonly (() => Promise<unknown>)[]): Promise<number[][]> {
+  for (const fn of fns) await fn();
+  const out = fns.map((): number[] => []);
+  for (let i = 0; i < times; i++) {
+    for (const [j, fn] of fns.entries()) {
+      const started = performance.now();
+      await fn();
+      out[j].push(performance.now() - started);
+    }
+  }
+  return out;
+}
+
 export interface ScenarioResult {
   readonly scenario: string;
   /** Our median (ms, bytes, or a count). */

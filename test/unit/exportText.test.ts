@@ -22,7 +22,9 @@ const decoder = new TextDecoder();
 /** Export text by one writer: the kernel (default) or TypeScript only. */
 function exportVia(text: string | Uint8Array, kernel: boolean): { text: string; via: string } {
   const run = exportStoredRun(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { kernel });
-  return { text: decoder.decode(joinPieces(run)), via: run.via };
+  const out = { text: decoder.decode(joinPieces(run)), via: run.via };
+  run.release();
+  return out;
 }
 
 /** Whether parsing accepts the bytes, and whether the exporter does (per writer). */
@@ -268,6 +270,7 @@ describe('export from stored bytes', () => {
     assert.strictEqual(fs.readFileSync(file, 'utf8'), expected);
     await assert.rejects(writeExportFile(file, exported, 'wx'), /EEXIST/);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), expected, 'a refused write leaves the file as it was');
+    exported.release();
   });
 
   it('the parser’s export for what only it reads: serde’s array form, invalid UTF-8 in an unknown field', () => {
