@@ -149,11 +149,15 @@ export function pretty(start: usize, level: i32, strict: bool, maxDepth: i32): i
     }
     // After a value: closing brackets, or a comma and the next value.
     while (true) {
-      p = skipSpace(p);
-      if (depth == 0) return <isize>p;
       c = <u32>load<u8>(p);
+      if (c <= 32) {
+        p = skipSpace(p);
+        c = <u32>load<u8>(p);
+      }
+      if (depth == 0) return <isize>p;
       if (c == 44) {
-        p = skipSpace(p + 1);
+        p++;
+        if (<u32>load<u8>(p) <= 32) p = skipSpace(p);
         room(p, 2 * (level + depth));
         store<u8>(outPos, 44);
         outPos = newline(outPos + 1, 2 * (level + depth));
@@ -180,11 +184,14 @@ function key(p: usize): isize {
   if (load<u8>(p) != 34) return INVALID;
   const r = copyString(p);
   if (r < 0) return r;
-  const q = skipSpace(<usize>r);
+  let q = <usize>r;
+  if (<u32>load<u8>(q) <= 32) q = skipSpace(q);
   if (load<u8>(q) != 58) return INVALID;
   store<u16>(outPos, 0x203a); // ": "
   outPos += 2;
-  return <isize>skipSpace(q + 1);
+  q++;
+  if (<u32>load<u8>(q) <= 32) q = skipSpace(q);
+  return <isize>q;
 }
 
 /** Copies the string at `start`; escapes come out as JSON.stringify writes them. */

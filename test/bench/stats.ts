@@ -44,11 +44,12 @@ export interface ScenarioResult {
   /** The raw baseline's median, same unit; undefined for absolute goals. */
   readonly baseline?: number;
   readonly unit: 'ms' | 'B/run' | 'rows' | 'refreshes';
-  /** The goal: a ratio to the baseline, or an absolute limit. */
-  readonly goal: { readonly ratio: number } | { readonly max: number };
+  /** The goal: a ratio to the baseline, or an absolute limit; none for a figure given for reference. */
+  readonly goal?: { readonly ratio: number } | { readonly max: number };
   readonly note?: string;
 }
 
 export function passes(r: ScenarioResult): boolean {
+  if (!r.goal) return true;
   return 'ratio' in r.goal ? r.baseline !== undefined && r.ours <= r.goal.ratio * r.baseline : r.ours <= r.goal.max;
 }
