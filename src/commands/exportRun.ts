@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { idMismatch, UnreadableRunError } from '../core/executionStore';
 import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
 import { exportFlowResults, FlowResult, FlowResultError } from '../core/flowResult';
-import { plural } from '../core/format';
-import { reportError } from '../log';
+import { formatBytes, plural } from '../core/format';
+import { log, reportError } from '../log';
 import { writeExportFile } from '../node/exportFile';
 import { RunRef } from '../tree/historyNodes';
 import { CommandContext, handleFor, runsForCommand, runsFromArguments } from './commandContext';
@@ -64,6 +64,7 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
   } finally {
     exported.release();
   }
+  log().info(`Exported run ${ref.id} to ${target.toString(true)}: ${formatBytes(exported.byteLength)}, written by the ${exported.via}.`);
   await ctx.workspaceState.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(target, '..').toString());
   void vscode.window.showInformationMessage(`Exported run ${ref.id.slice(0, 8)} to ${path.posix.basename(target.path)}.`, 'Open').then((choice) => {
     if (choice === 'Open') void vscode.window.showTextDocument(target);

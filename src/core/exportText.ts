@@ -424,7 +424,11 @@ class KernelValues implements ValueWriter {
     // The input, then 64 zero bytes (a sentinel no token accepts), then the output.
     const outputStart = input + bytes.byteLength + 64;
     const pages = Math.ceil((outputStart + bytes.byteLength * 1.75 + 65_536) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
-    if (pages > 0) kernel.memory.grow(pages);
+    try {
+      if (pages > 0) kernel.memory.grow(pages);
+    } catch {
+      return undefined; // beyond what a WebAssembly memory can hold: the TypeScript writer
+    }
     const memory = new Uint8Array(kernel.memory.buffer);
     memory.set(bytes, input);
     memory.fill(0, input + bytes.byteLength, outputStart);
@@ -442,7 +446,12 @@ class KernelValues implements ValueWriter {
   write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
     const input = KernelValues.INPUT;
     const from = this.kernel.outputEnd();
-    const end = this.kernel.pretty(input + start, level, strict ? 1 : 0, maxDepth);
+    let end: number;
+    try {
+      end = this.kernel.pretty(input + start, level, strict ? 1 : 0, maxDepth);
+    } catch {
+      bail(); // a trap (the memory could not grow for the output): the TypeScript writer
+    }
     // -1: invalid, the parser says why; -2: a check the TypeScript writer makes.
     if (end === -1) throw INVALID;
     if (end < 0) bail();

@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { exportFlowResult, parseFlowResult } from '../../src/core/flowResult';
+import { exportStoredRun, joinPieces } from '../../src/core/exportText';
+import { exportFlowResult, parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
+import { generateSampleRuns } from '../../src/core/sample';
 import type { HistoryNode } from '../../src/tree/historyNodes';
 import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 
@@ -282,6 +284,31 @@ describe('Flow History in VS Code', function () {
         dialog.restore();
         fs.rmSync(out.fsPath, { force: true });
       }
+    });
+
+    it('exports a 5 MB run through the WebAssembly kernel in this runtime, the command writing the same file', async () => {
+      const [run] = generateSampleRuns({ count: 1, seed: 11, nodes: 8, payloadBytes: 5 * 1024 * 1024 });
+      const stored = path.join(storeDir(), `${run.executionId}.json`);
+      writeRunAtomically(storeDir(), run.executionId, serializeFlowResult(run));
+      const out = vscode.Uri.file(path.join(os.tmpdir(), `flow-history-export-big-${process.pid}.json`));
+      const dialog = stub(vscode.window, 'showSaveDialog', (async () => out) as typeof vscode.window.showSaveDialog);
+      try {
+        const bytes = fs.readFileSync(stored);
+        const expected = exportFlowResult(parseFlowResult(bytes.toString('utf8')));
+        // The kernel instantiates and runs in the extension host's own Node/V8.
+        const exported = exportStoredRun(bytes);
+        assert.strictEqual(exported.via, 'kernel');
+        assert.strictEqual(Buffer.from(joinPieces(exported)).toString('utf8'), expected);
+        exported.release();
+        const written = await vscode.commands.executeCommand<vscode.Uri>('a3sFlow.history.exportRun', runNode(internals, run.executionId));
+        assert.strictEqual(written?.fsPath, out.fsPath);
+        assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), expected);
+      } finally {
+        dialog.restore();
+        fs.rmSync(out.fsPath, { force: true });
+        fs.rmSync(stored, { force: true });
+      }
+      await waitFor('gone from the tree', async () => !(await rootIds(internals)).includes(run.executionId));
     });
 
     it('export of a cancelled dialog writes nothing', async () => {
