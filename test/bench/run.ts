@@ -18,7 +18,7 @@ import { median, passes, ScenarioResult, timeInterleaved, timeRepeated } from '.
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist', 'cli.js');
 const RUNS = 5;
-const EXPORT_RUNS = 7;
+const EXPORT_RUNS = 9;
 const COUNT = Number(process.env.BENCH_RUNS ?? 100_000);
 const BIG_KB = Number(process.env.BENCH_BIG_KB ?? 50 * 1024);
 
