@@ -117,8 +117,8 @@ const enum B {
 
 /** Thrown (never escapes) when a reader or writer cannot vouch for the bytes. */
 const NOT_VOUCHED = Symbol('not vouched');
-/** Thrown (never escapes) when the kernel found the bytes invalid: only the parser is left. */
-const INVALID = Symbol('invalid');
+/** Thrown (never escapes) when the kernel hands a value to the TypeScript writer. */
+const ELSEWHERE = Symbol('elsewhere');
 
 function bail(): never {
   throw NOT_VOUCHED;
@@ -155,14 +155,15 @@ interface ValueWriter {
 
 /**
  * Reads the run's own object, hands values to `values`, and assembles the export; undefined
- * when `values` could not vouch for a value, null when the run is invalid.
+ * when the kernel handed a value on to the TypeScript writer, null when only the parser can
+ * decide (the TypeScript writer would not vouch for these bytes either).
  */
 function readRun(bytes: Uint8Array, values: ValueWriter): ExportedRun | undefined | null {
   try {
     return new RunReader(bytes, values).read();
   } catch (e) {
-    if (e === NOT_VOUCHED) return values instanceof ScriptValues ? null : undefined;
-    if (e === INVALID) return null;
+    if (e === ELSEWHERE) return undefined;
+    if (e === NOT_VOUCHED) return null;
     throw e;
   }
 }
@@ -395,7 +396,7 @@ function takeKernel(): KernelExports | undefined {
       kernelModule = null; // no WebAssembly SIMD here: the TypeScript writer does the work
     }
   }
-  return kernelModule ? (new WebAssembly.Instance(kernelModule, { env: { abort: () => bail() } }).exports as unknown as KernelExports) : undefined;
+  return kernelModule ? (new WebAssembly.Instance(kernelModule, { env: { abort: (): never => { throw ELSEWHERE; } } }).exports as unknown as KernelExports) : undefined;
 }
 
 function giveBack(kernel: KernelExports): void {
@@ -450,11 +451,11 @@ class KernelValues implements ValueWriter {
     try {
       end = this.kernel.pretty(input + start, level, strict ? 1 : 0, maxDepth);
     } catch {
-      bail(); // a trap (the memory could not grow for the output): the TypeScript writer
+      throw ELSEWHERE; // a trap (the memory could not grow for the output): the TypeScript writer
     }
     // -1: invalid, the parser says why; -2: a check the TypeScript writer makes.
-    if (end === -1) throw INVALID;
-    if (end < 0) bail();
+    if (end === -1) bail();
+    if (end < 0) throw ELSEWHERE;
     this.ranges.push(from, this.kernel.outputEnd());
     return { end: end - input, value: this.ranges.length / 2 - 1 };
   }
