@@ -46,6 +46,17 @@ export type ReadOutcome =
   | { readonly kind: 'unreadable'; readonly entry: ExecutionEntry; readonly reason: string }
   | { readonly kind: 'missing' };
 
+/**
+ * A run's file on the local disk, checked like `readRun` checks it but not read: for
+ * readers in another thread (the panel's scan worker reads big runs itself, so the 50 MB
+ * never lands on the extension host's heap). `maxBytes`: the store's size limit, which the
+ * reader must apply again (the file may grow).
+ */
+export type LocalRunOutcome =
+  | { readonly kind: 'file'; readonly entry: ExecutionEntry; readonly path: string; readonly maxBytes: number }
+  | { readonly kind: 'unreadable'; readonly entry: ExecutionEntry; readonly reason: string }
+  | { readonly kind: 'missing' };
+
 export interface DeleteOptions {
   /** Move to the OS trash instead of deleting; fails with `TrashUnavailableError` where unsupported. */
   readonly useTrash?: boolean;
@@ -63,6 +74,8 @@ export interface ExecutionStore {
   inspect(id: string): Promise<InspectOutcome>;
   /** The stored bytes without parsing them (big runs are parsed off the main thread). */
   readRun(id: string): Promise<ReadOutcome>;
+  /** Where a run's file is on the local disk; undefined for stores without local files. */
+  localRun?(id: string): Promise<LocalRunOutcome | undefined>;
   /** The stored bytes as text (what "Open Raw JSON" shows); undefined when unknown. */
   readRaw(id: string): Promise<string | undefined>;
   readonly onDidChange: Event<StoreChange>;

@@ -35,4 +35,6 @@ export interface FolderPort {
   remove(name: string, options?: { useTrash?: boolean }): Promise<void>;
   /** Path or URI string of an entry, for messages and "open raw". */
   locate(name: string): string;
+  /** The local file path of an entry, where the folder is on the local disk. */
+  localPath?(name: string): string;
 }

@@ -21,6 +21,7 @@ import {
   ReadOutcome,
   requireExecutionId,
   StoreChange,
+  LocalRunOutcome,
 } from './executionStore';
 import { FlowResult, serializeFlowResult } from './flowResult';
 import { FolderPort, PortStat } from './folderPort';
@@ -162,6 +163,17 @@ export class FolderExecutionStore implements ExecutionStore {
     return { kind: 'bytes', entry: { ...entry, size: bytes.byteLength }, bytes };
   }
 
+  async localRun(id: string): Promise<LocalRunOutcome | undefined> {
+    if (!this.port.localPath) return undefined;
+    const key = requireExecutionId(id);
+    const name = runFileName(key);
+    const stat = await this.port.stat(name);
+    if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) return { kind: 'missing' };
+    const entry = this.entryFor(key, stat);
+    if (entry.problem) return { kind: 'unreadable', entry, reason: entry.problem };
+    return { kind: 'file', entry, path: this.port.localPath(name), maxBytes: this.maxFileBytes };
+  }
+
   async readRaw(id: string): Promise<string | undefined> {
     const name = runFileName(id);
     const stat = await this.port.stat(name);
@@ -193,7 +205,7 @@ export class FolderExecutionStore implements ExecutionStore {
   }
 
   private tooBig(size: number): string {
-    return `is ${formatBytes(size)}, over the ${formatBytes(this.maxFileBytes)} size limit`;
+    return tooBigReason(size, this.maxFileBytes);
   }
 
   /** Removes temp files of this id, and of any id when a writer left them long ago. */
@@ -213,6 +225,11 @@ export class FolderExecutionStore implements ExecutionStore {
   }
 }
 
+
+/** Why a run file over the store's size limit is not read. */
+export function tooBigReason(size: number, maxBytes: number): string {
+  return `is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} size limit`;
+}
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -94,6 +94,10 @@ export class NodeFolderPort implements FolderPort {
     return this.resolve(name);
   }
 
+  localPath(name: string): string {
+    return this.resolve(name);
+  }
+
   private resolve(name: string): string {
     // The store only passes validated plain names; this is a second line of defence.
     if (name.includes('/') || name.includes('\\') || name === '..' || name === '.' || name.includes('\0')) {

@@ -11,7 +11,7 @@ import { errorMessage } from '../core/folderStore';
 import { log } from '../log';
 import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { RunScanner, ScannedRun } from './runScanner';
+import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from './runScanner';
 import { RunRef } from '../tree/historyNodes';
 
 export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
@@ -196,6 +196,9 @@ export class ExecutionDetailPanel {
     return tracked;
   }
 
+  /** Which thread read the run file last (tests: big local runs never touch the host's heap). */
+  fileReadBy: 'scan worker' | 'extension host' | undefined;
+
   private async loadNow(): Promise<void> {
     if (!this.ready) return;
     let where: string | undefined;
@@ -204,7 +207,9 @@ export class ExecutionDetailPanel {
       const location = this.stores.runUri(this.handle, this.id);
       where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
       const started = Date.now();
-      const outcome = await this.handle.store.readRun(this.id);
+      // A big local run is read by the scan worker; anything else is read here.
+      const local = await this.handle.store.localRun?.(this.id);
+      const outcome = local?.kind === 'file' && local.entry.size >= WORKER_THRESHOLD_BYTES ? local : await this.handle.store.readRun(this.id);
       if (outcome.kind === 'missing') {
         this.releaseSource();
         this.post({ type: 'deleted', id: this.id });
@@ -215,8 +220,10 @@ export class ExecutionDetailPanel {
         this.post({ type: 'unreadable', id: this.id, reason: outcome.reason, location: where });
         return;
       }
-      const { entry, bytes } = outcome;
-      const built = await this.scanner.build(bytes, { id: this.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size, location: where });
+      const meta = { id: this.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: outcome.entry.savedAt, size: outcome.entry.size, location: where };
+      let built = outcome.kind === 'file' ? await this.scanner.buildFromFile(outcome.path, outcome.maxBytes, meta) : undefined;
+      this.fileReadBy = built ? 'scan worker' : 'extension host';
+      built ??= await this.scanner.build(outcome.kind === 'bytes' ? outcome.bytes : await this.readBytes(), meta);
       if (!built.ok) {
         this.releaseSource();
         this.post({ type: 'unreadable', id: this.id, reason: built.reason, location: where });
@@ -232,6 +239,13 @@ export class ExecutionDetailPanel {
       log().error(`Could not load run ${this.id}`, error);
       this.post({ type: 'unreadable', id: this.id, reason: errorMessage(error), location: where });
     }
+  }
+
+  /** The run's bytes through the store (where no worker could read its file). */
+  private async readBytes(): Promise<Uint8Array> {
+    const outcome = await this.handle.store.readRun(this.id);
+    if (outcome.kind !== 'bytes') throw new Error(outcome.kind === 'missing' ? 'the run no longer exists' : outcome.reason);
+    return outcome.bytes;
   }
 
   private releaseSource(): void {

@@ -9,7 +9,7 @@ import { RunView } from '../shared/protocol';
 import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
 /** Below this a worker round trip costs more than it saves. */
-const WORKER_THRESHOLD_BYTES = 512 * 1024;
+export const WORKER_THRESHOLD_BYTES = 512 * 1024;
 
 /** A run ready for the page, and a way to read the outputs left out of its first message. */
 export type ScannedRun =
@@ -32,6 +32,17 @@ export class RunScanner {
 
   constructor(private readonly extensionPath: string) {}
 
+  /**
+   * A big run straight from its local file: the worker reads it (O_NOFOLLOW, the size limit
+   * applied again), so its bytes never reach this thread's heap, where freeing 50 MB at a
+   * time costs the event loop a long garbage-collection pause. Undefined without a worker.
+   */
+  async buildFromFile(file: string, maxBytes: number, meta: RunMeta): Promise<ScannedRun | undefined> {
+    const worker = this.ensureWorker();
+    if (!worker) return undefined;
+    return this.fromWorker(worker, await this.request(worker, { type: 'buildFile', path: file, maxBytes, meta }));
+  }
+
   async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
     const worker = bytes.byteLength >= WORKER_THRESHOLD_BYTES ? this.ensureWorker() : undefined;
     if (!worker) {
@@ -52,7 +63,10 @@ export class RunScanner {
     }
     // Transfer, not copy: the bytes are not used here again.
     const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    const { result } = await this.request(worker, { type: 'build', bytes: buffer, meta }, [buffer.buffer as ArrayBuffer]);
+    return this.fromWorker(worker, await this.request(worker, { type: 'build', bytes: buffer, meta }, [buffer.buffer as ArrayBuffer]));
+  }
+
+  private fromWorker(worker: Worker, { result }: { result?: WorkerResult }): ScannedRun {
     if (!result) return { ok: false, reason: 'the scan worker gave no answer' };
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));

@@ -4,11 +4,14 @@
  * host gets the page's first message and asks for big outputs by span when the page does,
  * instead of copying 50 MB back to its own thread.
  */
+import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
+import { errorMessage, tooBigReason } from '../core/folderStore';
 import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
 export type ScanRequest =
   | { readonly type: 'build'; readonly requestId: number; readonly bytes: Uint8Array; readonly meta: RunMeta }
+  | { readonly type: 'buildFile'; readonly requestId: number; readonly path: string; readonly maxBytes: number; readonly meta: RunMeta }
   | { readonly type: 'slice'; readonly requestId: number; readonly docId: number; readonly start: number; readonly end: number }
   | { readonly type: 'release'; readonly docId: number };
 
@@ -24,8 +27,19 @@ parentPort?.on('message', (request: ScanRequest) => {
     parentPort!.postMessage({ requestId: request.requestId, text: texts.get(request.docId)?.slice(request.start, request.end) });
     return;
   }
+  let bytes: Uint8Array;
+  if (request.type === 'buildFile') {
+    try {
+      bytes = readRunFile(request.path, request.maxBytes);
+    } catch (error) {
+      parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` } });
+      return;
+    }
+  } else {
+    bytes = request.bytes;
+  }
   try {
-    const built = buildRunViewFromBytes(request.bytes, request.meta);
+    const built = buildRunViewFromBytes(bytes, request.meta);
     if (!built.ok) {
       parentPort!.postMessage({ requestId: request.requestId, result: built });
       return;
@@ -38,3 +52,18 @@ parentPort?.on('message', (request: ScanRequest) => {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof Error ? error.message : String(error) } });
   }
 });
+
+class TooBig extends Error {}
+
+/** Reads a run file as the store's Node port does: never through a symlink, within the size limit. */
+function readRunFile(file: string, maxBytes: number): Uint8Array {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const bytes = fs.readFileSync(fd);
+    // The file may have grown since the store checked it.
+    if (bytes.byteLength > maxBytes) throw new TooBig(tooBigReason(bytes.byteLength, maxBytes));
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

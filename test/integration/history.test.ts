@@ -230,6 +230,8 @@ describe('Flow History in VS Code', function () {
       const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
       assert.ok(message.type === 'run');
       const [bigNode, smallNode] = message.run.nodes;
+      // A big run in a local folder is read by the scan worker, not on the extension host.
+      assert.strictEqual(panel.fileReadBy, 'scan worker');
       assert.deepStrictEqual([bigNode.id, bigNode.deferred, bigNode.output, bigNode.outputType], ['big', true, undefined, 'array']);
       assert.strictEqual(bigNode.outputBytes, Buffer.byteLength(big));
       assert.strictEqual(smallNode.output, '{"ok":true}');

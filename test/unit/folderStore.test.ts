@@ -31,6 +31,20 @@ describe('FolderExecutionStore rules', () => {
     assert.strictEqual(fs.readFileSync(path.join(dir, `${r.executionId}.json`), 'utf8'), serializeFlowResult(r));
   });
 
+  it('tells where a run file is for readers in another thread, checked like readRun', async () => {
+    const id = newExecutionId();
+    write(`${id}.json`, validText(id));
+    const local = await store.localRun(id);
+    assert.ok(local?.kind === 'file');
+    assert.deepStrictEqual([local.path, local.maxBytes, local.entry.id], [path.join(dir, `${id}.json`), 128 * 1024, id]);
+    assert.deepStrictEqual(await store.localRun(newExecutionId()), { kind: 'missing' });
+    const big = newExecutionId();
+    write(`${big}.json`, Buffer.alloc(200 * 1024, 0x20));
+    const tooBig = await store.localRun(big);
+    assert.ok(tooBig?.kind === 'unreadable' && /over the .* size limit/.test(tooBig.reason), JSON.stringify(tooBig));
+    await assert.rejects(store.localRun('../../etc/passwd'));
+  });
+
   it('creates the folder on first save', async () => {
     const nested = new FolderExecutionStore(new NodeFolderPort(path.join(tempDir(), 'a/b/c')));
     assert.deepStrictEqual(await nested.listEntries(), []);
