@@ -146,12 +146,9 @@ export class FolderExecutionStore implements ExecutionStore {
   }
 
   async readRun(id: string): Promise<ReadOutcome> {
-    const key = requireExecutionId(id);
-    const name = runFileName(key);
-    const stat = await this.port.stat(name);
-    if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) return { kind: 'missing' };
-    const entry = this.entryFor(key, stat);
-    if (entry.problem) return { kind: 'unreadable', entry, reason: entry.problem };
+    const found = await this.checkedRunFile(id);
+    if (found.kind !== 'found') return found;
+    const { name, entry } = found;
     let bytes: Uint8Array;
     try {
       bytes = await this.port.read(name);
@@ -165,13 +162,22 @@ export class FolderExecutionStore implements ExecutionStore {
 
   async localRun(id: string): Promise<LocalRunOutcome | undefined> {
     if (!this.port.localPath) return undefined;
+    const found = await this.checkedRunFile(id);
+    if (found.kind !== 'found') return found;
+    return { kind: 'file', entry: found.entry, path: this.port.localPath(found.name), maxBytes: this.maxFileBytes };
+  }
+
+  /** A run's file and entry, checked (a file or link, within the limits) but not read. */
+  private async checkedRunFile(
+    id: string,
+  ): Promise<{ kind: 'found'; name: string; entry: ExecutionEntry } | { kind: 'missing' } | { kind: 'unreadable'; entry: ExecutionEntry; reason: string }> {
     const key = requireExecutionId(id);
     const name = runFileName(key);
     const stat = await this.port.stat(name);
     if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) return { kind: 'missing' };
     const entry = this.entryFor(key, stat);
     if (entry.problem) return { kind: 'unreadable', entry, reason: entry.problem };
-    return { kind: 'file', entry, path: this.port.localPath(name), maxBytes: this.maxFileBytes };
+    return { kind: 'found', name, entry };
   }
 
   async readRaw(id: string): Promise<string | undefined> {
