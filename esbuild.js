@@ -67,6 +67,14 @@ async function main() {
     }),
     esbuild.context({
       ...common,
+      entryPoints: ['src/node/listWorker.ts'],
+      outfile: 'dist/listWorker.js',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node18',
+    }),
+    esbuild.context({
+      ...common,
       entryPoints: ['src/cli/main.ts'],
       outfile: 'dist/cli.js',
       format: 'cjs',

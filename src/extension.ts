@@ -1,4 +1,5 @@
 /** Wiring only: stores, tree, panels, documents, commands and the API. */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { createApi, FlowHistoryApi } from './api';
 import { CommandContext } from './commands/commandContext';
@@ -6,7 +7,8 @@ import { exportRun } from './commands/exportRun';
 import { registerCommands } from './commands/registerCommands';
 import { openRawJson } from './commands/runCommands';
 import { RUN_SCHEME, RunDocuments } from './documents/runDocuments';
-import { initLog } from './log';
+import { initLog, log } from './log';
+import { RunListingWorker } from './node/runListing';
 import { DETAIL_VIEW_TYPE, DetailPanels } from './panel/detailPanel';
 import { RunScanner } from './panel/runScanner';
 import { HistoryStores } from './stores/historyStores';
@@ -21,10 +23,13 @@ export interface FlowHistoryExports extends FlowHistoryApi {
 export function activate(context: vscode.ExtensionContext): FlowHistoryExports {
   const subscriptions = context.subscriptions;
   subscriptions.push(initLog());
-  const stores = new HistoryStores();
+  const listing = new RunListingWorker(path.join(context.extensionUri.fsPath, 'dist', 'listWorker.js'), (error) =>
+    log().warn('The listing worker failed; listing on the extension host instead', error),
+  );
+  const stores = new HistoryStores(listing);
   const scanner = new RunScanner(context.extensionUri.fsPath);
   const tree = new HistoryTreeProvider(stores, scanner);
-  subscriptions.push(stores, tree, scanner);
+  subscriptions.push(stores, tree, scanner, listing);
   const treeView = createHistoryView(tree, subscriptions);
   const documents = new RunDocuments(stores);
   subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, documents));

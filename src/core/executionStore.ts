@@ -7,6 +7,7 @@
 import { Event } from './events';
 import { normalizeExecutionId } from './executionId';
 import { FlowResult, FlowResultError, parseFlowResultBytes } from './flowResult';
+import type { RunList } from './runList';
 
 export interface ExecutionEntry {
   /** Lowercase hyphenated execution id. */
@@ -71,6 +72,8 @@ export interface ExecutionStore {
   delete(id: string, options?: DeleteOptions): Promise<void>;
   /** Every run, newest first, without reading file contents. */
   listEntries(): Promise<ExecutionEntry[]>;
+  /** The same as a compact list, where a store can build one without an object per run. */
+  listRuns?(): Promise<RunList>;
   inspect(id: string): Promise<InspectOutcome>;
   /** The stored bytes without parsing them (big runs are parsed off the main thread). */
   readRun(id: string): Promise<ReadOutcome>;

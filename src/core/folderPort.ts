@@ -4,6 +4,8 @@
  * so no caller can reach outside the folder through it. Adapters: Node `fs` (CLI, tests)
  * and `vscode.workspace.fs` (the extension).
  */
+import type { RunColumns } from './runList';
+
 export type PortEntryKind = 'file' | 'directory' | 'symlink' | 'other';
 
 export interface PortEntry {
@@ -17,6 +19,12 @@ export interface PortStat {
   readonly size: number;
 }
 
+/** The folder's run files (`<canonical id>.json`, files and symlinks), newest first, in columns. */
+export interface RunFileColumns extends RunColumns {
+  /** 1 where the entry is a symbolic link (a run file that is never followed). */
+  readonly links: Uint8Array;
+}
+
 export interface FolderPort {
   /** Where the folder is, for messages (a path or a URI string). */
   readonly location: string;
@@ -26,6 +34,11 @@ export interface FolderPort {
   stat(name: string): Promise<PortStat | undefined>;
   /** Stats many entries; adapters may batch. Missing entries give undefined. */
   statMany?(names: readonly string[]): Promise<(PortStat | undefined)[]>;
+  /**
+   * Lists the run files with their stats in columns, off the calling thread: no object per
+   * run is left for the caller's garbage collector. Undefined when the folder does not exist.
+   */
+  listRunFiles?(): Promise<RunFileColumns | undefined>;
   read(name: string): Promise<Uint8Array>;
   /** Writes a new file, flushed to disk where the host allows it; creates the folder if needed. */
   write(name: string, data: Uint8Array): Promise<void>;

@@ -26,6 +26,7 @@ import {
 import { FlowResult, serializeFlowResult } from './flowResult';
 import { FolderPort, PortStat } from './folderPort';
 import { formatBytes } from './format';
+import { RunList } from './runList';
 
 /** The store folder under a workspace folder. */
 export const DEFAULT_STORE_DIRECTORY = '.a3s/flow/executions';
@@ -141,6 +142,24 @@ export class FolderExecutionStore implements ExecutionStore {
     return entries.sort(compareEntries);
   }
 
+  /**
+   * Every run, newest first, as a compact list. Listed off this thread where the port can
+   * (a local folder in the extension); otherwise from `listEntries`.
+   */
+  async listRuns(): Promise<RunList> {
+    // A listing worker that fails (or is gone) falls back to listing here, which reports the
+    // folder's own error if there is one.
+    const columns = this.port.listRunFiles ? await this.port.listRunFiles().catch(() => null) : null;
+    if (columns === null) return new RunList(await this.listEntries());
+    if (columns === undefined) return new RunList([]);
+    const problems = new Map<number, string>();
+    for (let i = 0; i < columns.times.length; i++) {
+      const problem = this.problemOf(columns.links[i] === 1, columns.sizes[i]);
+      if (problem) problems.set(i, problem);
+    }
+    return new RunList(columns, problems);
+  }
+
   async inspect(id: string): Promise<InspectOutcome> {
     return inspectViaReadRun(this, id);
   }
@@ -204,10 +223,16 @@ export class FolderExecutionStore implements ExecutionStore {
 
   private entryFor(id: string, stat: PortStat): ExecutionEntry {
     const entry = { id, savedAt: stat.mtime, size: stat.size };
-    if (stat.kind === 'symlink') return { ...entry, problem: 'is a symbolic link; links are not followed' };
-    if (stat.size > this.maxFileBytes) return { ...entry, problem: this.tooBig(stat.size) };
-    if (stat.size === 0) return { ...entry, problem: 'is empty (0 bytes): possibly still being written' };
-    return entry;
+    const problem = this.problemOf(stat.kind === 'symlink', stat.size);
+    return problem ? { ...entry, problem } : entry;
+  }
+
+  /** Why a listed run file cannot be used without reading it, if it cannot. */
+  private problemOf(isLink: boolean, size: number): string | undefined {
+    if (isLink) return 'is a symbolic link; links are not followed';
+    if (size > this.maxFileBytes) return this.tooBig(size);
+    if (size === 0) return 'is empty (0 bytes): possibly still being written';
+    return undefined;
   }
 
   private tooBig(size: number): string {

@@ -5,10 +5,17 @@
  * collector to walk at every full collection: what lets the extension host keep a
  * 100,000-run store listed without long pauses.
  */
-import { ExecutionEntry } from './executionStore';
+import type { ExecutionEntry } from './executionStore';
 
 /** The canonical (lowercase hyphenated) id's length. */
-const ID_BYTES = 36;
+export const ID_BYTES = 36;
+
+/** A listing in columns: `ids` holds 36 ASCII bytes per run, in the order of `times`. */
+export interface RunColumns {
+  readonly ids: Uint8Array;
+  readonly times: Float64Array;
+  readonly sizes: Float64Array;
+}
 
 export class RunList {
   private readonly ids: Uint8Array;
@@ -20,7 +27,20 @@ export class RunList {
   private readonly problems = new Map<number, string>();
 
   /** `entries` must already be sorted newest first (as listEntries returns them). */
-  constructor(entries: readonly ExecutionEntry[]) {
+  constructor(entries: readonly ExecutionEntry[]);
+  /** Columns as a listing worker builds them (sorted newest first; ids 36 bytes each). */
+  constructor(columns: RunColumns, problems?: ReadonlyMap<number, string>);
+  constructor(source: readonly ExecutionEntry[] | RunColumns, problems?: ReadonlyMap<number, string>) {
+    if (!Array.isArray(source)) {
+      const columns = source as RunColumns;
+      if (columns.ids.length !== columns.times.length * ID_BYTES || columns.sizes.length !== columns.times.length) throw new Error('RunList: columns of different lengths');
+      this.ids = columns.ids;
+      this.times = columns.times;
+      this.sizes = columns.sizes;
+      for (const [index, problem] of problems ?? []) this.problems.set(index, problem);
+      return;
+    }
+    const entries = source as readonly ExecutionEntry[];
     const n = entries.length;
     this.ids = new Uint8Array(n * ID_BYTES);
     this.times = new Float64Array(n);
@@ -73,6 +93,36 @@ export class RunList {
     return index < 0 ? undefined : this.at(index);
   }
 
+  /**
+   * Which of `ids` are in the list, in one pass over the bytes and without a string per run
+   * (for forgetting state kept for runs that are gone).
+   */
+  presentOf(ids: Iterable<string>): Set<string> {
+    const present = new Set<string>();
+    // Wanted ids by a number made of their first 8 characters: a cheap first test per run.
+    const byHead = new Map<number, string[]>();
+    const scratch = new Uint8Array(ID_BYTES);
+    for (const id of ids) {
+      if (!writeId(scratch, 0, id)) {
+        for (const other of this.otherIds.values()) if (other === id) present.add(id);
+        continue;
+      }
+      const head = headOf(scratch, 0);
+      const list = byHead.get(head);
+      if (list) list.push(id);
+      else byHead.set(head, [id]);
+    }
+    if (byHead.size === 0) return present;
+    for (let i = 0, at = 0; i < this.length; i++, at += ID_BYTES) {
+      if (this.otherIds.has(i)) continue;
+      const candidates = byHead.get(headOf(this.ids, at));
+      if (!candidates) continue;
+      const id = this.idAt(i);
+      if (candidates.includes(id)) present.add(id);
+    }
+    return present;
+  }
+
   /** Every entry as objects, for commands that walk the whole store (transient). */
   toArray(): ExecutionEntry[] {
     return Array.from({ length: this.length }, (_, i) => this.at(i));
@@ -88,4 +138,11 @@ function writeId(into: Uint8Array, at: number, id: string): boolean {
     into[at + j] = c;
   }
   return true;
+}
+
+/** The first 8 bytes of an id at `at` as one number (exact for hex ids, a hash for others). */
+function headOf(bytes: Uint8Array, at: number): number {
+  let head = 0;
+  for (let j = 0; j < 8; j++) head = (head * 31 + bytes[at + j]) >>> 0;
+  return head;
 }

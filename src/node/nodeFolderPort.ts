@@ -3,7 +3,8 @@ import * as fsSync from 'fs';
 import { promises as fs, constants as fsConstants, Stats } from 'fs';
 import * as path from 'path';
 import { TrashUnavailableError } from '../core/executionStore';
-import { FolderPort, PortEntry, PortEntryKind, PortStat } from '../core/folderPort';
+import { FolderPort, PortEntry, PortEntryKind, PortStat, RunFileColumns } from '../core/folderPort';
+import { isMissing, RunListingWorker } from './runListing';
 
 /** Entries stat-ed between two yields to the event loop (a few ms of work). */
 const STAT_CHUNK = 2000;
@@ -11,15 +12,20 @@ const STAT_CHUNK = 2000;
 export class NodeFolderPort implements FolderPort {
   readonly location: string;
 
+  readonly listRunFiles?: () => Promise<RunFileColumns | undefined>;
+
   /**
    * `durable: false` skips the flush before rename: only for generating throwaway data
-   * (benchmarks), where 100,000 fsyncs would cost minutes.
+   * (benchmarks), where 100,000 fsyncs would cost minutes. `listing`: a worker that lists
+   * run files off this thread (the extension host's); without one the store lists here.
    */
   constructor(
     folder: string,
-    private readonly options: { durable?: boolean } = {},
+    private readonly options: { durable?: boolean; listing?: RunListingWorker } = {},
   ) {
     this.location = path.resolve(folder);
+    const listing = options.listing;
+    if (listing) this.listRunFiles = () => listing.list(this.location);
   }
 
   async list(): Promise<PortEntry[] | undefined> {
@@ -111,9 +117,4 @@ export class NodeFolderPort implements FolderPort {
 function toPortStat(stats: Stats): PortStat {
   const kind: PortEntryKind = stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
   return { kind, mtime: stats.mtimeMs, size: stats.size };
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -14,6 +14,7 @@ import { FolderExecutionStore, idFromFileName, runFileName } from '../core/folde
 import { MemoryExecutionStore } from '../core/memoryStore';
 import { log } from '../log';
 import { FolderWatcher } from '../node/folderWatcher';
+import { RunListingWorker } from '../node/runListing';
 import { LocalFolderPort } from './localFolderPort';
 import { VscodeFolderPort } from './vscodeFolderPort';
 
@@ -51,7 +52,8 @@ export class HistoryStores implements vscode.Disposable {
   /** Fires when runs of a store change, from our own writes or from outside. */
   readonly onDidChangeRuns = this.runsChanged.event;
 
-  constructor() {
+  /** `listing`: the worker that lists local store folders (none: they are listed on this thread). */
+  constructor(private readonly listing?: RunListingWorker) {
     this.disposables.push(this.forward(this.memoryHandle));
     this.rebuild();
     this.disposables.push(
@@ -94,7 +96,7 @@ export class HistoryStores implements vscode.Disposable {
       const config = readConfig(folder);
       if (config.directoryProblem) log().warn(config.directoryProblem);
       const storeUri = vscode.Uri.joinPath(folder.uri, ...config.directorySegments);
-      const port = storeUri.scheme === 'file' ? new LocalFolderPort(storeUri) : new VscodeFolderPort(storeUri);
+      const port = storeUri.scheme === 'file' ? new LocalFolderPort(storeUri, this.listing) : new VscodeFolderPort(storeUri);
       const store = new FolderExecutionStore(port, { maxFileBytes: config.maxFileBytes, label: folder.name });
       const handle: StoreHandle = { key: folder.uri.toString(), label: folder.name, store, folder, storeUri };
       this.watchers.set(handle.key, vscode.Disposable.from(this.forward(handle), this.watch(handle, config.directory)));

@@ -3,17 +3,22 @@
  * remote workspaces), so Node's fs is correct there and several times faster than
  * `vscode.workspace.fs` for 100,000 stats; it also flushes saves to disk and opens files
  * without following symlinks. Deletes still go through `vscode.workspace.fs`, which knows
- * the OS trash. Other schemes (virtual workspaces) use `VscodeFolderPort`.
+ * the OS trash. Big listings run in a worker thread. Other schemes (virtual workspaces) use `VscodeFolderPort`.
  */
 import * as vscode from 'vscode';
 import { NodeFolderPort } from '../node/nodeFolderPort';
+import { RunListingWorker } from '../node/runListing';
 import { VscodeFolderPort } from './vscodeFolderPort';
 
 export class LocalFolderPort extends NodeFolderPort {
   private readonly trashPort: VscodeFolderPort;
 
-  constructor(readonly folder: vscode.Uri) {
-    super(folder.fsPath);
+  /** `listing`: lists run files off the extension host's thread (see runListing.ts). */
+  constructor(
+    readonly folder: vscode.Uri,
+    listing?: RunListingWorker,
+  ) {
+    super(folder.fsPath, { listing });
     this.trashPort = new VscodeFolderPort(folder);
   }
 

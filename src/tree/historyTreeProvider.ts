@@ -286,12 +286,14 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       return;
     }
     try {
-      const entries = await handle.store.listEntries();
-      state.runs = new RunList(entries);
+      const store = handle.store;
+      const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+      state.runs = runs;
       state.error = undefined;
       // Forget the row objects of runs that are gone, so they do not pile up over a long session.
-      const present = new Set(entries.map((e) => e.id));
-      for (const [key, node] of this.runNodes) if (node.storeKey === storeKey && !present.has(node.id)) this.runNodes.delete(key);
+      const kept = [...this.runNodes.values()].filter((node) => node.storeKey === storeKey);
+      const present = runs.presentOf(kept.map((node) => node.id));
+      for (const node of kept) if (!present.has(node.id)) this.runNodes.delete(`${storeKey}\n${node.id}`);
     } catch (error) {
       state.runs = new RunList([]);
       state.error = errorMessage(error);

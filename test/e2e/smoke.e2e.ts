@@ -17,7 +17,7 @@ const allowedFiles = [
   /^package\.json$/,
   /^(readme|changelog)\.md$/i,
   /^license(\.md|\.txt)?$/i,
-  /^dist\/(extension|cli|scanWorker)\.js$/,
+  /^dist\/(extension|cli|scanWorker|listWorker)\.js$/,
   /^dist\/webview\/.+\.(js|css)$/,
   /^dist\/codicons\/[^/]+$/,
   /^media\/.+\.css$/,
@@ -38,7 +38,11 @@ describe('packaged extension (smoke)', () => {
     const folder = extensionFolder(workbench().server.extensionsDir);
     assert.ok(folder, `no a3s.flow-history-* folder in ${workbench().server.extensionsDir}`);
     const files = listFiles(path.join(workbench().server.extensionsDir, folder));
-    assert.ok(files.includes('dist/extension.js'), `dist/extension.js missing; files: ${files.join(', ')}`);
+    // The worker threads too: without them a big store is listed and a big run read on the
+    // extension host's own thread.
+    for (const file of ['dist/extension.js', 'dist/scanWorker.js', 'dist/listWorker.js', 'dist/webview/detail.js']) {
+      assert.ok(files.includes(file), `${file} missing; files: ${files.join(', ')}`);
+    }
     const unexpected = files.filter((file) => !allowedFiles.some((pattern) => pattern.test(file)));
     assert.deepStrictEqual(unexpected, [], 'files packaged that .vscodeignore should exclude');
   });

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { FolderExecutionStore } from '../../src/core/folderStore';
+import { RunListingWorker } from '../../src/node/runListing';
 import { LocalFolderPort } from '../../src/stores/localFolderPort';
 import { VscodeFolderPort } from '../../src/stores/vscodeFolderPort';
 import { defineStoreContract } from '../support/storeContract';
@@ -22,12 +23,16 @@ defineStoreContract({
 });
 
 defineStoreContract({
-  name: 'FolderExecutionStore (file: port: Node fs, deletes through workspace.fs)',
+  name: 'FolderExecutionStore (file: port: Node fs, listed in the listing worker, deletes through workspace.fs)',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-local-'));
+    const listing = new RunListingWorker(path.join(vscode.extensions.getExtension('a3s.flow-history')!.extensionPath, 'dist', 'listWorker.js'));
     return {
-      store: new FolderExecutionStore(new LocalFolderPort(vscode.Uri.file(path.join(dir, '.a3s/flow/executions')))),
-      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      store: new FolderExecutionStore(new LocalFolderPort(vscode.Uri.file(path.join(dir, '.a3s/flow/executions')), listing)),
+      cleanup: async () => {
+        listing.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
     };
   },
 });
@@ -51,6 +56,15 @@ describe('the workspace folder store', () => {
     assert.strictEqual(broken.kind, 'unreadable');
     if (broken.kind === 'unreadable') assert.match(broken.reason, /Invalid JSON: EOF while parsing/);
     assert.ok(fs.existsSync(path.join(storeDir(), 'c9bf9e57-1685-4c89-bafb-ff5af830be8a.json')), 'never deleted');
+  });
+
+  it('is listed in the listing worker: the same runs, in the same order, as listing on this thread', async () => {
+    const api = await extensionExports();
+    const store = api.storeFor(workspaceFolder()) as FolderExecutionStore;
+    assert.strictEqual(typeof store.port.listRunFiles, 'function', 'the extension gives local store folders a listing worker');
+    const columns = await store.port.listRunFiles!();
+    assert.ok(columns && columns.times.length >= 3);
+    assert.deepStrictEqual((await store.listRuns()).toArray(), await store.listEntries());
   });
 
   it('the directory setting is declared restricted and refuses paths outside the folder', async () => {

@@ -114,6 +114,8 @@ export function defineStoreContract(factory: StoreFactory): void {
       );
       assert.ok(entries[0].savedAt >= entries[1].savedAt);
       assert.ok(entries.every((e) => e.size > 50));
+      // The compact list (where a store builds one) holds exactly the same.
+      if (store.listRuns) assert.deepStrictEqual((await store.listRuns()).toArray(), entries);
     });
 
     it('inspect tells a missing run from a present one', async () => {

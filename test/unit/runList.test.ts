@@ -29,4 +29,27 @@ describe('RunList', () => {
     assert.strictEqual(list.find('x'.repeat(36)), undefined);
     assert.strictEqual(new RunList([]).indexOf(entries[0].id), -1);
   });
+
+  it('built from columns (from a listing worker), holds the same as from entries', () => {
+    const canonical = entries.filter((e) => e.id.length === 36 && [...e.id].every((c) => c.charCodeAt(0) < 0x80));
+    const ids = new Uint8Array(canonical.length * 36);
+    canonical.forEach((e, i) => ids.set(Buffer.from(e.id, 'latin1'), i * 36));
+    const problems = new Map<number, string>();
+    canonical.forEach((e, i) => e.problem && problems.set(i, e.problem));
+    const list = new RunList({ ids, times: Float64Array.from(canonical, (e) => e.savedAt), sizes: Float64Array.from(canonical, (e) => e.size) }, problems);
+    assert.deepStrictEqual(list.toArray(), canonical);
+    assert.deepStrictEqual(list.find(canonical[7].id), canonical[7]);
+    assert.throws(() => new RunList({ ids, times: new Float64Array(1), sizes: new Float64Array(1) }), /different lengths/);
+  });
+
+  it('tells which of some ids are present, in one pass, the odd ones too', () => {
+    const list = new RunList(entries);
+    const unknown = [newExecutionId(), 'x', '', entries[3].id.toUpperCase()];
+    const asked = [entries[0].id, entries[9].id, entries[11].id, entries[499].id, ...unknown];
+    assert.deepStrictEqual([...list.presentOf(asked)].sort(), [entries[0].id, entries[9].id, entries[11].id, entries[499].id].sort());
+    // Ids sharing their first 8 characters with a listed one are told apart by the rest.
+    const sameHead = entries[5].id.slice(0, 8) + newExecutionId().slice(8);
+    assert.deepStrictEqual([...list.presentOf([sameHead, entries[5].id])], [entries[5].id]);
+    assert.deepStrictEqual([...new RunList([]).presentOf(asked)], []);
+  });
 });
