@@ -19,12 +19,6 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-async function rawListing(dir: string): Promise<string[]> {
-  const names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.json'));
-  await Promise.all(names.map((n) => fs.promises.stat(path.join(dir, n))));
-  return names;
-}
-
 export async function run(): Promise<void> {
   console.log(`VS Code ${vscode.version} (bench)`);
   const out = process.env.BENCH_OUT;
@@ -52,7 +46,7 @@ export async function run(): Promise<void> {
   await tree.getChildren(undefined);
   collectGarbage();
   const after = held();
-  const count = (await tree.entries(handle.key)).length;
+  const count = tree.totals().count;
   extra.heapBeforeMB = before / 2 ** 20;
   extra.heapAfterMB = after / 2 ** 20;
   results.push({ scenario: `memory per listed run (${count.toLocaleString('en-US')} runs)`, ours: (after - before) / count, unit: 'B/run', goal: { max: 100 }, note: `heap ${extra.heapBeforeMB.toFixed(0)} → ${extra.heapAfterMB.toFixed(0)} MiB` });
@@ -63,23 +57,13 @@ export async function run(): Promise<void> {
     await Promise.all(children.slice(0, 200).map((c) => tree.getTreeItem(c)));
   };
   const ours = await timeRepeated(RUNS, firstScreen, () => tree.refreshAll());
-  // The fastest bare way: synchronous readdir and stat, then read and JSON.parse 200 files.
-  const raw = await timeRepeated(RUNS, async () => {
-    const listed = fs
-      .readdirSync(dir)
-      .filter((n) => n.endsWith('.json'))
-      .map((n) => ({ n, s: fs.statSync(path.join(dir, n)) }));
-    listed.sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
-    await Promise.all(listed.slice(0, 200).map(async ({ n }) => JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8'))));
-  });
-  results.push({ scenario: 'tree first screen (200 of 100,000)', ours: median(ours), baseline: median(raw), unit: 'ms', goal: { ratio: 2 } });
 
   // One new run arrives: only it is parsed again.
   await firstScreen();
   const parses = tree.summaries.parses;
-  const names = await rawListing(dir);
+  const newest = tree.totals().newest!.ref.id;
   const newId = 'fffffff0-0000-4000-8000-000000000000';
-  fs.copyFileSync(path.join(dir, names[0]), path.join(dir, `${newId}.json.tmp`));
+  fs.copyFileSync(path.join(dir, `${newest}.json`), path.join(dir, `${newId}.json.tmp`));
   const text = fs.readFileSync(path.join(dir, `${newId}.json.tmp`), 'utf8').replace(/"execution_id":"[^"]+"/, `"execution_id":"${newId}"`);
   fs.writeFileSync(path.join(dir, `${newId}.json.tmp`), text);
   fs.renameSync(path.join(dir, `${newId}.json.tmp`), path.join(dir, `${newId}.json`));
@@ -126,6 +110,22 @@ export async function run(): Promise<void> {
   }
   panels.dispose();
   gcObserver.disconnect();
+
+  // The raw baselines, after the loads: they make hundreds of MB of garbage (100,000 stat
+  // objects a listing, a 50 MB parse) that is the bench's, not the extension's, and whose
+  // collection would otherwise land in the loads above.
+  // Tree: the fastest bare way to a first screen: synchronous readdir and stat, then read and
+  // JSON.parse 200 files.
+  const raw = await timeRepeated(RUNS, async () => {
+    const listed = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => ({ n, s: fs.statSync(path.join(dir, n)) }));
+    listed.sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
+    await Promise.all(listed.slice(0, 200).map(async ({ n }) => JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8'))));
+  });
+  // In the table, after the memory row (where it was measured).
+  results.splice(1, 0, { scenario: 'tree first screen (200 of 100,000)', ours: median(ours), baseline: median(raw), unit: 'ms', goal: { ratio: 2 } });
   const parseTimes = await timeRepeated(RUNS, async () => JSON.parse(new TextDecoder().decode(await fs.promises.readFile(bigFile))));
   collectGarbage();
   results.push({ scenario: 'panel first screen, 50 MB result', ours: median(panelTimes), baseline: median(parseTimes), unit: 'ms', goal: { ratio: 3 } });
