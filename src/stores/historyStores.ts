@@ -20,8 +20,14 @@ import { VscodeFolderPort } from './vscodeFolderPort';
 
 export const MEMORY_STORE_KEY = 'memory';
 const DEBOUNCE_MS = 75;
-/** How long a watcher event for a run we just saved or deleted counts as our own echo. */
+/** How long a watcher event for a run we just saved counts as our own echo. */
 const OWN_ECHO_MS = 2000;
+/**
+ * How long we remember runs we deleted. A watcher event for one whose file is still gone is
+ * our own echo however late it comes: under load VS Code's watcher delivers the events of a
+ * 1,000-run delete seconds after the files went.
+ */
+const DELETED_ECHO_MS = 60_000;
 
 export interface StoreHandle {
   /** Stable key: the workspace folder's URI, or `memory`. */
@@ -118,26 +124,39 @@ export class HistoryStores implements vscode.Disposable {
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Our own saves and deletes were already announced by the store: their watcher echoes
     // would only refresh the tree a second time (deleting 1,000 runs must refresh once).
-    const own = new Map<string, number>();
+    const own = new Map<string, { at: number; deleted: boolean }>();
     const ownChanges = store.onDidChange((change) => {
-      const now = Date.now();
-      for (const id of [...change.saved, ...change.deleted]) own.set(id, now);
+      const at = Date.now();
+      for (const id of change.saved) own.set(id, { at, deleted: false });
+      for (const id of change.deleted) own.set(id, { at, deleted: true });
     });
-    const isEcho = (id: string) => {
-      const at = own.get(id);
-      return at !== undefined && Date.now() - at < OWN_ECHO_MS;
+    const isEcho = async (id: string): Promise<boolean> => {
+      const mine = own.get(id);
+      if (!mine) return false;
+      if (!mine.deleted) return true;
+      // Deleted by us and still gone: nothing the tree does not already show.
+      return (await store.port.stat(runFileName(id))) === undefined;
     };
-    const flush = () => {
+    const flush = async () => {
       timer = undefined;
-      for (const [id, at] of own) if (Date.now() - at >= OWN_ECHO_MS) own.delete(id);
-      const ids = [...names].map((n) => idFromFileName(n)).filter((id): id is string => !!id && !isEcho(id));
+      const now = Date.now();
+      for (const [id, mine] of own) if (now - mine.at >= (mine.deleted ? DELETED_ECHO_MS : OWN_ECHO_MS)) own.delete(id);
+      const all = reset;
+      const named = [...names].map((n) => idFromFileName(n)).filter((id): id is string => !!id);
       names.clear();
-      if (reset) store.reportExternalChange({ saved: [], deleted: [], changed: ids, all: true });
-      else if (ids.length > 0) store.reportExternalChange({ saved: [], deleted: [], changed: ids });
       reset = false;
+      const ids: string[] = [];
+      for (const id of named) {
+        if (await isEcho(id).catch(() => false)) continue;
+        // Changed by someone else since: what we did no longer explains its next events.
+        own.delete(id);
+        ids.push(id);
+      }
+      if (all) store.reportExternalChange({ saved: [], deleted: [], changed: ids, all: true });
+      else if (ids.length > 0) store.reportExternalChange({ saved: [], deleted: [], changed: ids });
     };
     const schedule = () => {
-      if (!timer) timer = setTimeout(flush, DEBOUNCE_MS);
+      if (!timer) timer = setTimeout(() => void flush(), DEBOUNCE_MS);
     };
     const onUri = (uri: vscode.Uri) => {
       names.add(path.posix.basename(uri.path));

@@ -142,6 +142,30 @@ describe('Flow History in VS Code', function () {
       await waitFor('run gone', async () => !(await rootIds(internals)).includes(id));
     });
 
+    it('takes late watcher events for runs it deleted as its own, and a run re-created by another process as new', async function () {
+      this.timeout(30_000);
+      const id = 'abababab-1111-4222-8333-444444444444';
+      writeRunAtomically(storeDir(), id, runText(id));
+      await waitFor('listed', async () => (await rootIds(internals)).includes(id));
+      await internals.stores.forFolder(workspaceFolder())!.store.delete(id);
+      await waitFor('gone from the tree', async () => !(await rootIds(internals)).includes(id));
+      // Later than any time window: another process writes the file and removes it again, so
+      // the watcher reports it while the run is as we left it (gone).
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const before = internals.tree.refreshCount;
+      const file = path.join(storeDir(), `${id}.json`);
+      fs.writeFileSync(file, runText(id));
+      fs.unlinkSync(file);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.strictEqual(internals.tree.refreshCount, before, 'no refresh for a run that is still gone');
+      // The run comes back: that is news.
+      writeRunAtomically(storeDir(), id, runText(id));
+      await waitFor('listed again', async () => (await rootIds(internals)).includes(id));
+      await waitFor('a refresh for it', () => internals.tree.refreshCount > before);
+      fs.unlinkSync(file);
+      await waitFor('gone again', async () => !(await rootIds(internals)).includes(id));
+    });
+
     it('re-parses only the run that changed', async () => {
       await Promise.all((await rootRuns(internals)).map((n) => internals.tree.getTreeItem(n)));
       const parses = internals.tree.summaries.parses;
