@@ -99,7 +99,7 @@ export class RunList {
    */
   presentOf(ids: Iterable<string>): Set<string> {
     const present = new Set<string>();
-    // Wanted ids by a number made of their first 8 characters: a cheap first test per run.
+    // Wanted ids by a hash of their first 8 characters: a cheap first test per run.
     const byHead = new Map<number, string[]>();
     const scratch = new Uint8Array(ID_BYTES);
     for (const id of ids) {
@@ -140,7 +140,7 @@ function writeId(into: Uint8Array, at: number, id: string): boolean {
   return true;
 }
 
-/** The first 8 bytes of an id at `at` as one number (exact for hex ids, a hash for others). */
+/** A hash of the first 8 bytes of the id at `at`: a cheap first test before whole ids are compared. */
 function headOf(bytes: Uint8Array, at: number): number {
   let head = 0;
   for (let j = 0; j < 8; j++) head = (head * 31 + bytes[at + j]) >>> 0;
