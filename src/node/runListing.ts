@@ -68,8 +68,17 @@ export class RunListingWorker {
     private readonly onFailure?: (error: Error) => void,
   ) {}
 
-  list(folder: string): Promise<RunFileColumns | undefined> {
-    const worker = this.ensureWorker();
+  async list(folder: string): Promise<RunFileColumns | undefined> {
+    let worker: Worker;
+    try {
+      worker = this.ensureWorker();
+    } catch (error) {
+      // A worker that cannot even be created rejects like one that fails later: the store
+      // then lists on its own thread.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.onFailure?.(failure);
+      throw failure;
+    }
     const requestId = this.nextId++;
     // Held while a listing is due, so a process with nothing else to do waits for it.
     worker.ref();

@@ -108,4 +108,15 @@ describe('listing a store folder in the listing worker', () => {
       broken.dispose();
     }
   });
+
+  it('falls back the same way when the worker cannot even be created', async () => {
+    const { dir } = mixedFolder();
+    const failures: Error[] = [];
+    // Node refuses a bare relative script path when the worker is created, not later.
+    const unstartable = new RunListingWorker('no-such-worker.js', (error) => failures.push(error));
+    await assert.rejects(unstartable.list(dir));
+    assert.strictEqual(failures.length, 1);
+    const store = new FolderExecutionStore(new NodeFolderPort(dir, { listing: unstartable }), options);
+    assert.deepStrictEqual((await store.listRuns()).toArray(), await stores(dir).here.listEntries());
+  });
 });
