@@ -13,7 +13,7 @@ import { FlowResult, parseFlowResult } from './core/flowResult';
 import { HistoryStores } from './stores/historyStores';
 
 export interface HistoryChangeEvent extends StoreChange {
-  /** The workspace folder's URI string, or `memory`. */
+  /** The key of the store: the workspace folder's URI string, or `memory` for the memory store. */
   readonly storeKey: string;
 }
 
@@ -36,10 +36,7 @@ export interface FlowHistoryApi {
 }
 
 export function createApi(stores: HistoryStores): FlowHistoryApi {
-  const storeFor = (folder: vscode.WorkspaceFolder | vscode.Uri) => {
-    const uri = folder instanceof vscode.Uri ? folder : folder.uri;
-    return stores.all().find((h) => h.key === uri.toString())?.store;
-  };
+  const storeFor = (folder: vscode.WorkspaceFolder | vscode.Uri) => stores.forFolder(folder)?.store;
   return {
     apiVersion: 1,
     storeFor,

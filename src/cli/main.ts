@@ -6,7 +6,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fs, utimesSync } from 'fs';
 import * as readline from 'readline';
-import { FolderExecutionStore, DEFAULT_STORE_DIRECTORY, errorMessage } from '../core/folderStore';
+import { FolderExecutionStore } from '../core/folderStore';
+import { DEFAULT_STORE_DIRECTORY } from '../core/limits';
+import { errorMessage } from '../core/errors';
 import { normalizeExecutionId } from '../core/executionId';
 import { ExecutionEntry, idMismatch } from '../core/executionStore';
 import { ExportedRun, exportStoredRun } from '../core/exportText';

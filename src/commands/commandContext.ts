@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { HistoryNode, isRunRef, RunRef } from '../tree/historyNodes';
+import { HistoryNode } from '../tree/treeNodes';
+import { isRunRef, RunRef } from '../stores/runRef';
 import { HistoryTreeProvider } from '../tree/historyTreeProvider';
 
 export interface CommandContext {
@@ -13,8 +14,6 @@ export interface CommandContext {
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
   readonly workspaceState: vscode.Memento;
-  /** URI schemes (with authority) whose file system refused the trash this session. */
-  readonly trashUnavailable: Set<string>;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Compare two runs in VS Code's diff editor, on their export form (read-only documents). */
 import * as vscode from 'vscode';
-import { RunDocuments } from '../documents/runDocuments';
-import { RunRef } from '../tree/historyNodes';
+import { exportRunUri } from '../stores/runUris';
+import { RunRef } from '../stores/runRef';
 import { CommandContext, pickRuns, runsFromArguments } from './commandContext';
 
 /** "Compare Runs" on two selected rows; with one, asks for the other. */
@@ -25,7 +25,7 @@ export async function compareRunsCommand(ctx: CommandContext, arg?: unknown, sel
 /** Older on the left, newer on the right, as in a git diff. */
 export async function compareRuns(a: RunRef, b: RunRef): Promise<void> {
   const title = `Run ${a.id.slice(0, 8)} ↔ ${b.id.slice(0, 8)}`;
-  await vscode.commands.executeCommand('vscode.diff', RunDocuments.exportUri(a), RunDocuments.exportUri(b), title, { preview: false });
+  await vscode.commands.executeCommand('vscode.diff', exportRunUri(a), exportRunUri(b), title, { preview: false });
 }
 
 export async function compareRunsOrdered(ctx: CommandContext, a: RunRef, b: RunRef): Promise<void> {

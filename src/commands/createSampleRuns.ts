@@ -1,7 +1,7 @@
 /** Writes realistic sample runs into a workspace folder's store (the welcome view offers it). */
 import * as vscode from 'vscode';
 import { generateSampleRuns } from '../core/sample';
-import { reportError } from '../log';
+import { reportError } from '../host/log';
 import { StoreHandle } from '../stores/historyStores';
 import { CommandContext, requireTrust } from './commandContext';
 
@@ -9,7 +9,8 @@ const SAMPLE_COUNT = 12;
 
 export async function createSampleRunsCommand(ctx: CommandContext, count: unknown = SAMPLE_COUNT): Promise<number> {
   if (!requireTrust('Creating sample runs')) return 0;
-  const folders = ctx.stores.folders();
+  // Samples go where runs are kept: not into a store that is gone after a reload.
+  const folders = ctx.stores.all().filter((h) => h.capabilities.writable && h.capabilities.persistent);
   if (folders.length === 0) {
     void vscode.window.showInformationMessage('Open a folder first: sample runs are written to its .a3s/flow/executions folder.');
     return 0;
@@ -17,7 +18,7 @@ export async function createSampleRunsCommand(ctx: CommandContext, count: unknow
   let target: StoreHandle | undefined = folders[0];
   if (folders.length > 1) {
     const picked = await vscode.window.showQuickPick(
-      folders.map((h) => ({ label: h.label, description: h.storeUri?.fsPath, handle: h })),
+      folders.map((h) => ({ label: h.presentation.label, description: h.presentation.where, handle: h })),
       { title: 'Create Sample Runs in…' },
     );
     target = picked?.handle;

@@ -5,10 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { TrashUnavailableError } from '../core/executionStore';
-import { errorMessage } from '../core/folderStore';
-import { log, reportError } from '../log';
-import { MEMORY_STORE_KEY } from '../stores/historyStores';
-import { RunRef } from '../tree/historyNodes';
+import { errorMessage } from '../core/errors';
+import { log, reportError } from '../host/log';
+import { RunRef } from '../stores/runRef';
 import { CommandContext, describeRuns, handleFor, requireTrust, runsForCommand } from './commandContext';
 
 const MAX_LISTED = 10;
@@ -23,9 +22,9 @@ export async function deleteRunsCommand(ctx: CommandContext, arg?: unknown, sele
 }
 
 export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], why?: string): Promise<number> {
-  const onDisk = refs.filter((r) => r.storeKey !== MEMORY_STORE_KEY);
-  const trashKnownMissing = onDisk.some((r) => ctx.trashUnavailable.has(trashKey(ctx, r)));
-  const permanent = onDisk.length === 0 || trashKnownMissing;
+  const withTrash = refs.map((r) => ctx.stores.get(r.storeKey)).filter((h) => h?.capabilities.trash);
+  const trashKnownMissing = withTrash.some((h) => ctx.stores.trashMissing(h!));
+  const permanent = withTrash.length === 0 || trashKnownMissing;
   const accept = permanent ? 'Delete Permanently' : 'Move to Trash';
   const question = permanent ? `Permanently delete ${describeRuns(refs)}?` : `Move ${describeRuns(refs)} to the trash?`;
   const detail = [why, listRuns(refs), permanent ? 'This cannot be undone.' : `You can restore ${refs.length === 1 ? 'it' : 'them'} from the trash.`].filter(Boolean).join('\n\n');
@@ -41,15 +40,17 @@ export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], w
       // remote window), so 1,000 in a row take half a minute.
       await forEachConcurrently(refs, DELETE_CONCURRENCY, async (ref) => {
         // Decided once for the batch: what the user agreed to, never silently more.
-        const useTrash = !permanent && ref.storeKey !== MEMORY_STORE_KEY;
         try {
+          const handle = handleFor(ctx, ref);
+          const useTrash = !permanent && handle.capabilities.trash;
           // A store found to have no trash earlier in this batch: asked about below, not tried again.
-          if (useTrash && ctx.trashUnavailable.has(trashKey(ctx, ref))) throw new TrashUnavailableError('found earlier in this batch');
-          await handleFor(ctx, ref).store.delete(ref.id, { useTrash });
+          if (useTrash && ctx.stores.trashMissing(handle)) throw new TrashUnavailableError('found earlier in this batch');
+          await handle.store.delete(ref.id, { useTrash });
           deleted++;
         } catch (error) {
           if (error instanceof TrashUnavailableError) {
-            ctx.trashUnavailable.add(trashKey(ctx, ref));
+            const handle = ctx.stores.get(ref.storeKey);
+            if (handle) ctx.stores.noteTrashMissing(handle);
             needPermanent.push(ref);
           } else {
             failures.push(`${ref.id}: ${errorMessage(error)}`);
@@ -94,11 +95,6 @@ function listRuns(refs: readonly RunRef[]): string {
   const lines = refs.slice(0, MAX_LISTED).map((r) => r.id);
   if (refs.length > MAX_LISTED) lines.push(`…and ${refs.length - MAX_LISTED} more`);
   return lines.join('\n');
-}
-
-function trashKey(ctx: CommandContext, ref: RunRef): string {
-  const uri = ctx.stores.get(ref.storeKey)?.storeUri;
-  return uri ? `${uri.scheme}://${uri.authority}` : ref.storeKey;
 }
 
 /** Runs `work` over `items` with at most `limit` running at once. */

@@ -5,9 +5,9 @@ import { idMismatch, UnreadableRunError } from '../core/executionStore';
 import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
 import { exportFlowResults, FlowResult, FlowResultError } from '../core/flowResult';
 import { formatBytes, plural } from '../core/format';
-import { log, reportError } from '../log';
+import { log, reportError } from '../host/log';
 import { writeExportFile } from '../node/exportFile';
-import { RunRef } from '../tree/historyNodes';
+import { RunRef } from '../stores/runRef';
 import { CommandContext, handleFor, runsForCommand, runsFromArguments } from './commandContext';
 
 const LAST_EXPORT_FOLDER = 'a3sFlow.history.lastExportFolder';

@@ -6,10 +6,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { FlowResult, flowResultFromJson, FlowResultError, parseFlowResultBytes } from '../core/flowResult';
-import { errorMessage } from '../core/folderStore';
+import { errorMessage } from '../core/errors';
 import { plural } from '../core/format';
 import { parseJson, JsonSyntaxError } from '../core/json';
-import { log } from '../log';
+import { log } from '../host/log';
 import { StoreHandle } from '../stores/historyStores';
 import { CommandContext, requireTrust } from './commandContext';
 
@@ -83,8 +83,10 @@ function readResults(bytes: Uint8Array): FlowResult[] {
 }
 
 async function chooseStore(ctx: CommandContext): Promise<StoreHandle | undefined> {
-  const folders = ctx.stores.folders();
-  if (folders.length === 1) return folders[0];
-  const picks = [...folders, ctx.stores.get('memory')!].map((h) => ({ label: h.label, description: h.storeUri?.fsPath ?? 'this session only', handle: h }));
+  const writable = ctx.stores.all().filter((h) => h.capabilities.writable);
+  // One store that keeps runs: no need to ask.
+  const persistent = writable.filter((h) => h.capabilities.persistent);
+  if (persistent.length === 1) return persistent[0];
+  const picks = writable.map((h) => ({ label: h.presentation.label, description: h.presentation.where, handle: h }));
   return (await vscode.window.showQuickPick(picks, { title: 'Import into…' }))?.handle;
 }

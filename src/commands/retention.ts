@@ -4,10 +4,10 @@
  * silent; unreadable runs are never removed.
  */
 import * as vscode from 'vscode';
-import { readConfig } from '../config';
+import { readConfig } from '../host/config';
 import { plural } from '../core/format';
 import { describeRule, RetentionRule, selectForRetention } from '../core/retention';
-import { RunRef } from '../tree/historyNodes';
+import { RunRef } from '../stores/runRef';
 import { CommandContext, requireTrust } from './commandContext';
 import { deleteRuns } from './deleteRuns';
 

@@ -1,8 +1,8 @@
 /** Small commands on one run: open, open raw JSON, copy id, reveal in the Explorer. */
 import * as vscode from 'vscode';
-import { RunDocuments } from '../documents/runDocuments';
-import { reportError } from '../log';
-import { RunRef } from '../tree/historyNodes';
+import { nodeOutputUri } from '../stores/runUris';
+import { reportError } from '../host/log';
+import { RunRef } from '../stores/runRef';
 import { CommandContext, handleFor, pickRuns, runsForCommand } from './commandContext';
 
 export async function openRunCommand(ctx: CommandContext, arg?: unknown, selection?: unknown, focusNode?: unknown): Promise<void> {
@@ -16,10 +16,9 @@ export async function openRawJsonCommand(ctx: CommandContext, arg?: unknown, sel
   if (ref) await openRawJson(ctx, ref);
 }
 
-/** The file itself for folder stores (unreadable ones too); a read-only document for memory runs. */
+/** The run's file where it has one (unreadable runs too); else a read-only document. */
 export async function openRawJson(ctx: CommandContext, ref: RunRef): Promise<void> {
-  const handle = handleFor(ctx, ref);
-  const uri = ctx.stores.runUri(handle, ref.id) ?? RunDocuments.rawUri(ref);
+  const uri = handleFor(ctx, ref).rawJsonUri(ref.id);
   try {
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true });
@@ -40,9 +39,10 @@ export async function copyExecutionIdCommand(ctx: CommandContext, arg?: unknown,
 export async function revealInExplorerCommand(ctx: CommandContext, arg?: unknown, selection?: unknown): Promise<void> {
   const [ref] = await runsForCommand(ctx, arg, selection, { title: 'Reveal in Explorer', canPickMany: false });
   if (!ref) return;
-  const uri = ctx.stores.runUri(handleFor(ctx, ref), ref.id);
+  const handle = handleFor(ctx, ref);
+  const uri = handle.runFile(ref.id);
   if (!uri) {
-    void vscode.window.showInformationMessage('Runs recorded in this session are kept in memory and have no file.');
+    void vscode.window.showInformationMessage(`Runs in ${handle.presentation.label} are not files on disk.`);
     return;
   }
   await vscode.commands.executeCommand('revealInExplorer', uri);
@@ -55,7 +55,7 @@ export async function openNodeOutputCommand(_ctx: CommandContext, arg?: unknown)
     void vscode.window.showInformationMessage('Expand a run in Flow History and choose a node to open its output.');
     return undefined;
   }
-  const uri = RunDocuments.nodeUri({ storeKey: node.storeKey, id: node.runId }, node.nodeId);
+  const uri = nodeOutputUri({ storeKey: node.storeKey, id: node.runId }, node.nodeId);
   const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'json');
   return vscode.window.showTextDocument(document, { preview: true });
 }

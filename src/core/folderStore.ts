@@ -25,13 +25,10 @@ import {
 } from './executionStore';
 import { FlowResult, serializeFlowResult } from './flowResult';
 import { FolderPort, PortStat } from './folderPort';
-import { formatBytes } from './format';
 import { RunList } from './runList';
+import { errorMessage, tooBigReason } from './errors';
+import { DEFAULT_MAX_FILE_BYTES } from './limits';
 
-/** The store folder under a workspace folder. */
-export const DEFAULT_STORE_DIRECTORY = '.a3s/flow/executions';
-/** Big enough for any real run; small enough that a 600 MB file is refused, not loaded. */
-export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 const RUN_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
 const TEMP_PREFIX = '.flow-history-';
@@ -256,12 +253,3 @@ export class FolderExecutionStore implements ExecutionStore {
   }
 }
 
-
-/** Why a run file over the store's size limit is not read. */
-export function tooBigReason(size: number, maxBytes: number): string {
-  return `is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} size limit`;
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

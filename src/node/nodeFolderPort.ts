@@ -4,7 +4,7 @@ import { promises as fs, constants as fsConstants, Stats } from 'fs';
 import * as path from 'path';
 import { TrashUnavailableError } from '../core/executionStore';
 import { FolderPort, PortEntry, PortEntryKind, PortStat, RunFileColumns } from '../core/folderPort';
-import { isMissing, RunListingWorker } from './runListing';
+import { isMissing, RunListingWorker } from './runListingWorker';
 
 /** Entries stat-ed between two yields to the event loop (a few ms of work). */
 const STAT_CHUNK = 2000;

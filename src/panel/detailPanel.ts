@@ -7,30 +7,62 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { changedIds } from '../core/executionStore';
-import { errorMessage } from '../core/folderStore';
-import { log } from '../log';
+import { errorMessage } from '../core/errors';
+import { log, reportError } from '../host/log';
 import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from './runScanner';
-import { RunRef } from '../tree/historyNodes';
+import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { RunRef } from '../stores/runRef';
 
 export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
 
-/** What the panel asks the rest of the extension to do for its buttons. */
-export interface PanelActions {
-  run(action: PanelAction, ref: RunRef): Promise<void> | void;
-  copy(text: string, what: 'value' | 'path'): Promise<void> | void;
+/**
+ * Runs a panel button's action (export, delete, open raw JSON, copy id) on the run the
+ * panel shows: the commands register the same functions they run themselves.
+ */
+export type PanelActionHandler = (action: PanelAction, ref: RunRef) => Promise<unknown> | unknown;
+
+/** What the panel does for its page: the buttons' actions, and copying text. */
+interface PanelActions {
+  run(action: PanelAction, ref: RunRef): Promise<unknown>;
+  copy(text: string, what: 'value' | 'path'): Promise<void>;
 }
 
 export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly panels = new Map<string, ExecutionDetailPanel>();
+  private actionHandler: PanelActionHandler | undefined;
+  private readonly actions: PanelActions = {
+    run: async (action, ref) => {
+      if (!this.actionHandler) {
+        log().warn(`No handler for the panel's ${action} button`);
+        return;
+      }
+      try {
+        await this.actionHandler(action, ref);
+      } catch (error) {
+        log().error(`The panel's ${action} button failed`, error);
+        reportError(`Flow History: ${errorMessage(error)}`);
+      }
+    },
+    copy: async (text, what) => {
+      await vscode.env.clipboard.writeText(text);
+      vscode.window.setStatusBarMessage(what === 'path' ? `Copied path ${text.slice(0, 80)}` : 'Copied value', 3000);
+    },
+  };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
-    private readonly actions: PanelActions,
     private readonly scanner: RunScanner,
   ) {}
+
+  /** Sets what the panels' buttons run (the commands' functions); disposing it unsets it. */
+  handleActions(handler: PanelActionHandler): vscode.Disposable {
+    this.actionHandler = handler;
+    return new vscode.Disposable(() => {
+      if (this.actionHandler === handler) this.actionHandler = undefined;
+    });
+  }
 
   /** Opens (or reveals) the panel of a run; `focusNode` scrolls to a node or `$context`. */
   show(ref: RunRef, focusNode?: string): ExecutionDetailPanel | undefined {
@@ -204,8 +236,7 @@ export class ExecutionDetailPanel {
     let where: string | undefined;
     try {
       // Throws for an id that is not a run's (a panel opened by a direct command call).
-      const location = this.stores.runUri(this.handle, this.id);
-      where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : undefined;
+      where = this.handle.runLocation(this.id);
       const started = Date.now();
       // A big local run is read by the scan worker; anything else is read here.
       const local = await this.handle.store.localRun?.(this.id);
@@ -315,3 +346,10 @@ export function renderShell(webview: vscode.Webview, extensionUri: vscode.Uri): 
 }
 
 export type { PanelState };
+
+/** The detail panels, restored after a reload; their buttons run what `handleActions` is given. */
+export function register(context: vscode.ExtensionContext, stores: HistoryStores, scanner: RunScanner): DetailPanels {
+  const panels = new DetailPanels(context.extensionUri, stores, scanner);
+  context.subscriptions.push(panels, vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, panels));
+  return panels;
+}

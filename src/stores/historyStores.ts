@@ -7,18 +7,20 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { readConfig } from '../config';
+import { readConfig } from '../host/config';
 import { Emitter } from '../core/events';
-import { ExecutionStore, StoreChange } from '../core/executionStore';
+import { StoreChange } from '../core/executionStore';
 import { FolderExecutionStore, idFromFileName, runFileName } from '../core/folderStore';
 import { MemoryExecutionStore } from '../core/memoryStore';
-import { log } from '../log';
+import { log } from '../host/log';
 import { FolderWatcher } from '../node/folderWatcher';
-import { RunListingWorker } from '../node/runListing';
+import { RunListingWorker } from '../node/runListingWorker';
 import { LocalFolderPort } from './localFolderPort';
+import { FolderStoreHandle, folderStoreHandle, memoryStoreHandle, StoreHandle } from './storeHandle';
 import { VscodeFolderPort } from './vscodeFolderPort';
 
-export const MEMORY_STORE_KEY = 'memory';
+export type { StoreHandle } from './storeHandle';
+
 const DEBOUNCE_MS = 75;
 /** How long a watcher event for a run we just saved counts as our own echo. */
 const OWN_ECHO_MS = 2000;
@@ -29,26 +31,21 @@ const OWN_ECHO_MS = 2000;
  */
 const DELETED_ECHO_MS = 60_000;
 
-export interface StoreHandle {
-  /** Stable key: the workspace folder's URI, or `memory`. */
-  readonly key: string;
-  /** Shown as the group label: the workspace folder's name, or "Session (memory)". */
-  readonly label: string;
-  readonly store: ExecutionStore;
-  readonly folder?: vscode.WorkspaceFolder;
-  /** The store folder (folder stores only). */
-  readonly storeUri?: vscode.Uri;
-}
-
 export interface RunsChange {
   readonly handle: StoreHandle;
   readonly change: StoreChange;
 }
 
+/**
+ * The one module that creates stores and knows their kinds; everything else asks a
+ * StoreHandle's capabilities.
+ */
 export class HistoryStores implements vscode.Disposable {
-  readonly memory = new MemoryExecutionStore();
-  private readonly memoryHandle: StoreHandle = { key: MEMORY_STORE_KEY, label: 'Session (memory)', store: this.memory };
-  private folderHandles: StoreHandle[] = [];
+  readonly memory = new MemoryExecutionStore('Session (memory)');
+  private readonly memoryHandle: StoreHandle = memoryStoreHandle(this.memory);
+  private folderHandles: FolderStoreHandle[] = [];
+  /** Trash scopes whose file system refused the trash this session. */
+  private readonly trashMissingScopes = new Set<string>();
   private readonly watchers = new Map<string, vscode.Disposable>();
   private readonly storesChanged = new Emitter<void>();
   private readonly runsChanged = new Emitter<RunsChange>();
@@ -76,7 +73,8 @@ export class HistoryStores implements vscode.Disposable {
     return [...this.folderHandles, this.memoryHandle];
   }
 
-  folders(): readonly StoreHandle[] {
+  /** The workspace folders' stores (tests and the benchmark reach their store folders here). */
+  folders(): readonly FolderStoreHandle[] {
     return this.folderHandles;
   }
 
@@ -84,14 +82,24 @@ export class HistoryStores implements vscode.Disposable {
     return this.all().find((h) => h.key === key);
   }
 
-  forFolder(folder: vscode.WorkspaceFolder): StoreHandle | undefined {
-    return this.folderHandles.find((h) => h.key === folder.uri.toString());
+  /** The store of a workspace folder (by the folder or its URI); undefined when it is not open. */
+  forFolder(folder: vscode.WorkspaceFolder | vscode.Uri): StoreHandle | undefined {
+    const uri = folder instanceof vscode.Uri ? folder : folder.uri;
+    return this.folderHandles.find((h) => h.key === uri.toString());
   }
 
-  /** The file of a run in a folder store. */
-  runUri(handle: StoreHandle, id: string): vscode.Uri | undefined {
-    // runFileName validates the id: `../x` must never name a file outside the store folder.
-    return handle.storeUri ? vscode.Uri.joinPath(handle.storeUri, runFileName(id)) : undefined;
+  /** Whether the store's file system was found to have no trash this session. */
+  trashMissing(handle: StoreHandle): boolean {
+    return this.trashMissingScopes.has(handle.trashScope);
+  }
+
+  noteTrashMissing(handle: StoreHandle): void {
+    this.trashMissingScopes.add(handle.trashScope);
+  }
+
+  /** Forgets what noteTrashMissing learnt (tests). */
+  forgetTrashMissing(): void {
+    this.trashMissingScopes.clear();
   }
 
   private rebuild(): void {
@@ -104,7 +112,7 @@ export class HistoryStores implements vscode.Disposable {
       const storeUri = vscode.Uri.joinPath(folder.uri, ...config.directorySegments);
       const port = storeUri.scheme === 'file' ? new LocalFolderPort(storeUri, this.listing) : new VscodeFolderPort(storeUri);
       const store = new FolderExecutionStore(port, { maxFileBytes: config.maxFileBytes, label: folder.name });
-      const handle: StoreHandle = { key: folder.uri.toString(), label: folder.name, store, folder, storeUri };
+      const handle = folderStoreHandle(folder, storeUri, store);
       this.watchers.set(handle.key, vscode.Disposable.from(this.forward(handle), this.watch(handle, config.directory)));
       return handle;
     });
@@ -116,9 +124,9 @@ export class HistoryStores implements vscode.Disposable {
     return new vscode.Disposable(() => subscription.dispose());
   }
 
-  private watch(handle: StoreHandle, directory: string): vscode.Disposable {
+  private watch(handle: FolderStoreHandle, directory: string): vscode.Disposable {
     const store = handle.store as FolderExecutionStore;
-    const folder = handle.folder!;
+    const folder = handle.folder;
     const names = new Set<string>();
     let reset = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -166,7 +174,7 @@ export class HistoryStores implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${directory}/*.json`));
     parts.push(watcher, watcher.onDidCreate(onUri), watcher.onDidChange(onUri), watcher.onDidDelete(onUri));
     if (folder.uri.scheme === 'file') {
-      const nodeWatcher = new FolderWatcher(folder.uri.fsPath, handle.storeUri!.fsPath, {
+      const nodeWatcher = new FolderWatcher(folder.uri.fsPath, handle.storeUri.fsPath, {
         onNames: (list) => {
           for (const n of list) names.add(n);
           schedule();
@@ -188,13 +196,13 @@ export class HistoryStores implements vscode.Disposable {
   }
 
   /** Non-`file:` schemes: a cheap, backing-off stat until the store folder exists. */
-  private waitForFolder(handle: StoreHandle, appeared: () => void): vscode.Disposable {
+  private waitForFolder(handle: FolderStoreHandle, appeared: () => void): vscode.Disposable {
     let delay = 1000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let disposed = false;
     const check = async () => {
       try {
-        await vscode.workspace.fs.stat(handle.storeUri!);
+        await vscode.workspace.fs.stat(handle.storeUri);
         if (!disposed) appeared();
         return;
       } catch {
@@ -204,7 +212,7 @@ export class HistoryStores implements vscode.Disposable {
       delay = Math.min(delay * 2, 30_000);
       timer = setTimeout(check, delay);
     };
-    void vscode.workspace.fs.stat(handle.storeUri!).then(
+    void vscode.workspace.fs.stat(handle.storeUri).then(
       () => undefined,
       () => {
         if (!disposed) timer = setTimeout(check, delay);
@@ -226,6 +234,3 @@ export class HistoryStores implements vscode.Disposable {
   }
 }
 
-export function isStoreHandle(value: unknown): value is StoreHandle {
-  return typeof value === 'object' && value !== null && 'key' in value && 'store' in value;
-}

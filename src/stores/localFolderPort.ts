@@ -7,13 +7,13 @@
  */
 import * as vscode from 'vscode';
 import { NodeFolderPort } from '../node/nodeFolderPort';
-import { RunListingWorker } from '../node/runListing';
+import { RunListingWorker } from '../node/runListingWorker';
 import { VscodeFolderPort } from './vscodeFolderPort';
 
 export class LocalFolderPort extends NodeFolderPort {
   private readonly trashPort: VscodeFolderPort;
 
-  /** `listing`: lists run files off the extension host's thread (see runListing.ts). */
+  /** `listing`: lists run files off the extension host's thread (see runListingWorker.ts). */
   constructor(
     readonly folder: vscode.Uri,
     listing?: RunListingWorker,

@@ -4,17 +4,20 @@
  * figures computed lazily and cached; refreshes only the store whose runs changed.
  */
 import * as vscode from 'vscode';
-import { readConfig } from '../config';
+import { readConfig } from '../host/config';
 import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
-import { RunScanner } from '../panel/runScanner';
-import { errorMessage } from '../core/folderStore';
-import { formatBytes, formatRelativeTime, formatTimestamp, oneLine, plural, previewValue } from '../core/format';
+import { BIG_RUN_BYTES } from '../core/limits';
+import { RunScanner } from '../node/runScanner';
+import { errorMessage } from '../core/errors';
+import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
 import { summarize } from '../core/summary';
-import { log } from '../log';
-import { HistoryStores, MEMORY_STORE_KEY, StoreHandle } from '../stores/historyStores';
-import { ContextNode, FlowNodeNode, HistoryNode, MessageNode, MoreNode, RunNode, RunRef, StoreNode } from './historyNodes';
+import { log } from '../host/log';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, runItem, storeItem } from './treeItems';
+import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RunNode, StoreNode } from './treeNodes';
+import { RunRef } from '../stores/runRef';
 
 const REFRESH_DEBOUNCE_MS = 50;
 
@@ -129,9 +132,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     return this.filter?.text;
   }
 
-  /** Stores shown: every folder store, and the memory store once it holds runs. */
+  /** Stores shown: those shown even when empty (folder stores), and the others once they hold runs. */
   visibleStores(): StoreHandle[] {
-    return this.stores.all().filter((h) => h.key !== MEMORY_STORE_KEY || (this.states.get(h.key)?.runs?.length ?? 1) > 0);
+    return this.stores.all().filter((h) => h.presentation.showWhenEmpty || (this.states.get(h.key)?.runs?.length ?? 1) > 0);
   }
 
   /** Entries of a store, listing it when needed (newest first, unfiltered). */
@@ -248,7 +251,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const result = outcome.result;
     const summary = summarize(result);
     const nodes: HistoryNode[] = summary.nodes.map(
-      (n): FlowNodeNode => ({
+      (n): FlowStepNode => ({
         kind: 'node',
         storeKey: run.storeKey,
         runId: run.id,
@@ -303,112 +306,37 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   async getTreeItem(element: HistoryNode): Promise<vscode.TreeItem> {
     switch (element.kind) {
-      case 'store':
-        return this.storeItem(element);
+      case 'store': {
+        const handle = this.stores.get(element.storeKey);
+        return storeItem(element, handle, this.states.get(element.storeKey)?.runs?.length ?? 0);
+      }
       case 'run':
         return this.runItem(element);
       case 'more': {
         const state = this.states.get(element.storeKey);
         const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.runs?.length ?? 0);
-        const remaining = Math.max(0, matching - (state?.shown ?? 0));
-        const item = new vscode.TreeItem(`Show more… (${remaining.toLocaleString('en-US')} older)`, vscode.TreeItemCollapsibleState.None);
-        item.id = `more:${element.storeKey}`;
-        item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.contextValue = 'more';
-        item.command = { command: 'a3sFlow.history.showMore', title: 'Show More', arguments: [element.storeKey] };
-        return item;
+        return moreItem(element, Math.max(0, matching - (state?.shown ?? 0)));
       }
       case 'node':
-        return this.flowNodeItem(element);
-      case 'context': {
-        const item = new vscode.TreeItem('context', vscode.TreeItemCollapsibleState.None);
-        item.id = `context:${element.storeKey}:${element.runId}`;
-        item.description = element.preview;
-        item.tooltip = `Final context: ${plural(element.keys, 'key')}\n${element.preview}`;
-        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
-        item.contextValue = 'context';
-        item.command = { command: 'a3sFlow.history.openRun', title: 'Open', arguments: [{ storeKey: element.storeKey, id: element.runId }, undefined, '$context'] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(element.text, vscode.TreeItemCollapsibleState.None);
-        item.description = element.detail ? oneLine(element.detail, 200) : undefined;
-        item.tooltip = element.detail;
-        item.iconPath = new vscode.ThemeIcon(element.detail ? 'error' : 'info');
-        item.contextValue = 'message';
-        return item;
-      }
+        return flowStepItem(element);
+      case 'context':
+        return contextItem(element);
+      case 'message':
+        return messageItem(element);
     }
-  }
-
-  private storeItem(element: StoreNode): vscode.TreeItem {
-    const handle = this.stores.get(element.storeKey);
-    const state = this.states.get(element.storeKey);
-    const item = new vscode.TreeItem(handle?.label ?? element.storeKey, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `store:${element.storeKey}`;
-    const count = state?.runs?.length ?? 0;
-    item.description = plural(count, 'run');
-    item.tooltip = handle?.storeUri ? `${handle.store.label}: ${handle.storeUri.scheme === 'file' ? handle.storeUri.fsPath : handle.storeUri.toString(true)}` : 'Runs recorded through the Flow History API in this window';
-    item.iconPath = new vscode.ThemeIcon(handle?.storeUri ? 'root-folder' : 'server-process');
-    item.contextValue = handle?.storeUri ? 'store' : 'store-memory';
-    return item;
   }
 
   private async runItem(element: RunNode): Promise<vscode.TreeItem> {
     const handle = this.stores.get(element.storeKey);
     const entry = this.entry(element);
-    const item = new vscode.TreeItem(element.id.slice(0, 8), vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `run:${element.storeKey}:${element.id}`;
-    if (!handle || !entry) {
-      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
-      item.description = 'removed';
-      return item;
-    }
+    if (!handle || !entry) return removedRunItem(element);
     let figures: RunFigures;
     try {
       figures = await this.summaries.get(handle.key, handle.store, entry);
     } catch (error) {
       figures = { kind: 'unreadable', reason: errorMessage(error) };
     }
-    const when = formatRelativeTime(entry.savedAt, Date.now());
-    const memory = handle.key === MEMORY_STORE_KEY;
-    const location = this.stores.runUri(handle, element.id);
-    const where = location ? (location.scheme === 'file' ? location.fsPath : location.toString(true)) : handle.label;
-    const lines = [`Execution ${element.id}`, `Saved ${formatTimestamp(entry.savedAt)} (${when})`];
-    if (figures.kind === 'ok') {
-      item.description = `${when} · ${plural(figures.nodeCount, 'node')}${figures.skipped ? ` · ${figures.skipped} skipped` : ''}`;
-      item.iconPath = figures.skipped
-        ? new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('testing.iconSkipped'))
-        : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-      item.contextValue = memory ? 'execution-memory' : 'execution';
-      lines.push(`${plural(figures.nodeCount, 'node')}: ${figures.executed} executed, ${figures.skipped} skipped`);
-      item.command = { command: 'a3sFlow.history.openRun', title: 'Open', arguments: [element] };
-    } else {
-      const reason = figures.kind === 'unreadable' ? figures.reason : 'removed';
-      item.description = `${when} · unreadable: ${oneLine(reason, 80)}`;
-      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
-      item.contextValue = 'execution-unreadable';
-      lines.push(`Unreadable: ${oneLine(reason, 300)}`);
-      item.command = { command: 'a3sFlow.history.openRawJson', title: 'Open Raw JSON', arguments: [element] };
-    }
-    lines.push(`${formatBytes(entry.size)} · ${where}`);
-    // Plain string tooltip: stored data never goes into a (trusted) MarkdownString.
-    item.tooltip = lines.join('\n');
-    item.accessibilityInformation = { label: `Run ${element.id}, ${item.description}` };
-    return item;
-  }
-
-  private flowNodeItem(element: FlowNodeNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(oneLine(element.nodeId, 80), vscode.TreeItemCollapsibleState.None);
-    item.id = `node:${element.storeKey}:${element.runId}:${element.nodeId}`;
-    item.description = element.preview;
-    const icon = element.status === 'executed' ? 'pass' : element.status === 'skipped' ? 'debug-step-over' : 'question';
-    item.iconPath = new vscode.ThemeIcon(icon);
-    item.tooltip = `${oneLine(element.nodeId, 300)} — ${element.status}\n${element.preview}`;
-    item.contextValue = 'node';
-    item.command = { command: 'a3sFlow.history.openRun', title: 'Open', arguments: [{ storeKey: element.storeKey, id: element.runId }, undefined, element.nodeId] };
-    return item;
+    return runItem(element, handle, entry, figures);
   }
 
   dispose(): void {
@@ -416,8 +344,6 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     for (const d of this.disposables) d.dispose();
   }
 }
-
-const BIG_RUN_BYTES = 512 * 1024;
 
 async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry): Promise<RunFigures | undefined> {
   if (entry.size < BIG_RUN_BYTES) return undefined;

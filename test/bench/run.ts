@@ -12,7 +12,7 @@ import { exportStoredRun } from '../../src/core/exportText';
 import { FolderExecutionStore } from '../../src/core/folderStore';
 import { writeExportFile } from '../../src/node/exportFile';
 import { NodeFolderPort } from '../../src/node/nodeFolderPort';
-import { RunListingWorker } from '../../src/node/runListing';
+import { RunListingWorker } from '../../src/node/runListingWorker';
 import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeInterleaved } from './stats';
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = [];
     // List with saved times vs bare readdir + stat.
     // As the extension lists a local folder: in the listing worker, into a compact list.
-    const listing = new RunListingWorker(path.join(root, 'dist', 'listWorker.js'));
+    const listing = new RunListingWorker(path.join(root, 'dist', 'runListingThread.js'));
     const store = new FolderExecutionStore(new NodeFolderPort(dir, { listing }));
     // Against the fastest bare listing: synchronous readdir and stat (promises cost several
     // times more). Interleaved: this machine's speed drifts from minute to minute.

@@ -17,7 +17,7 @@ const allowedFiles = [
   /^package\.json$/,
   /^(readme|changelog)\.md$/i,
   /^license(\.md|\.txt)?$/i,
-  /^dist\/(extension|cli|scanWorker|listWorker)\.js$/,
+  /^dist\/(extension|cli|runScannerThread|runListingThread)\.js$/,
   /^dist\/webview\/.+\.(js|css)$/,
   /^dist\/codicons\/[^/]+$/,
   /^media\/.+\.css$/,
@@ -40,7 +40,7 @@ describe('packaged extension (smoke)', () => {
     const files = listFiles(path.join(workbench().server.extensionsDir, folder));
     // The worker threads too: without them a big store is listed and a big run read on the
     // extension host's own thread.
-    for (const file of ['dist/extension.js', 'dist/scanWorker.js', 'dist/listWorker.js', 'dist/webview/detail.js']) {
+    for (const file of ['dist/extension.js', 'dist/runScannerThread.js', 'dist/runListingThread.js', 'dist/webview/detail.js']) {
       assert.ok(files.includes(file), `${file} missing; files: ${files.join(', ')}`);
     }
     const unexpected = files.filter((file) => !allowedFiles.some((pattern) => pattern.test(file)));

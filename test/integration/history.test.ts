@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { exportStoredRun, joinPieces } from '../../src/core/exportText';
 import { exportFlowResult, parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
 import { generateSampleRuns } from '../../src/core/sample';
-import type { HistoryNode } from '../../src/tree/historyNodes';
+import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 
 const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
@@ -57,7 +57,7 @@ describe('Flow History in VS Code', function () {
       assert.strictEqual(item.label, EXAMPLE.slice(0, 8));
       assert.strictEqual(item.description, '1 min ago · 2 nodes · 1 skipped');
       assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'debug-step-over');
-      assert.strictEqual(item.contextValue, 'execution');
+      assert.strictEqual(item.contextValue, 'run readable files trash writable live persistent');
       assert.match(String(item.tooltip), new RegExp(`Execution ${EXAMPLE}`));
       assert.strictEqual(item.command?.command, 'a3sFlow.history.openRun');
       const all = await internals.tree.getTreeItem(runNode(internals, BIG));
@@ -68,7 +68,7 @@ describe('Flow History in VS Code', function () {
     it('shows an unreadable file as a warning row with its reason, openable as raw text', async () => {
       const item = await internals.tree.getTreeItem(runNode(internals, BROKEN));
       assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'warning');
-      assert.strictEqual(item.contextValue, 'execution-unreadable');
+      assert.strictEqual(item.contextValue, 'run unreadable files trash writable live persistent');
       assert.match(String(item.description), /unreadable: Invalid JSON: EOF while parsing/);
       assert.strictEqual(item.collapsibleState, vscode.TreeItemCollapsibleState.None);
       assert.strictEqual(item.command?.command, 'a3sFlow.history.openRawJson');
@@ -356,7 +356,7 @@ describe('Flow History in VS Code', function () {
       });
       const nodes = ids.map((id) => runNode(internals, id));
       // Start from "trash not known to be missing", whatever ran before in this window.
-      internals.trashUnavailable.clear();
+      internals.stores.forgetTrashMissing();
       const prompts: string[] = [];
       const warn = stub(vscode.window, 'showWarningMessage', (async (message: string, options: vscode.MessageOptions, ...items: string[]) => {
         prompts.push(`${message} | ${options.detail} | ${items.join(',')} | modal=${options.modal}`);
@@ -439,7 +439,7 @@ describe('Flow History in VS Code', function () {
       assert.deepStrictEqual(labels, [workspaceFolder().name, 'Session (memory)']);
       const memoryRuns = await internals.tree.getChildren(roots[1]);
       assert.deepStrictEqual(memoryRuns.map((n) => (n.kind === 'run' ? n.id : n.kind)), [id]);
-      assert.strictEqual((await internals.tree.getTreeItem(memoryRuns[0])).contextValue, 'execution-memory');
+      assert.strictEqual((await internals.tree.getTreeItem(memoryRuns[0])).contextValue, 'run readable writable live');
       await api.memoryStore.delete(id);
       await waitFor('ungrouped', async () => (await rootRuns(internals)).every((n) => n.kind === 'run'));
     });

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { FolderExecutionStore } from '../../src/core/folderStore';
-import { RunListingWorker } from '../../src/node/runListing';
+import { RunListingWorker } from '../../src/node/runListingWorker';
 import { LocalFolderPort } from '../../src/stores/localFolderPort';
 import { VscodeFolderPort } from '../../src/stores/vscodeFolderPort';
 import { defineStoreContract } from '../support/storeContract';
@@ -26,7 +26,7 @@ defineStoreContract({
   name: 'FolderExecutionStore (file: port: Node fs, listed in the listing worker, deletes through workspace.fs)',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-local-'));
-    const listing = new RunListingWorker(path.join(vscode.extensions.getExtension('a3s.flow-history')!.extensionPath, 'dist', 'listWorker.js'));
+    const listing = new RunListingWorker(path.join(vscode.extensions.getExtension('a3s.flow-history')!.extensionPath, 'dist', 'runListingThread.js'));
     return {
       store: new FolderExecutionStore(new LocalFolderPort(vscode.Uri.file(path.join(dir, '.a3s/flow/executions')), listing)),
       cleanup: async () => {
@@ -71,7 +71,7 @@ describe('the workspace folder store', () => {
     const extension = vscode.extensions.getExtension('a3s.flow-history')!;
     const pkg = extension.packageJSON as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
     assert.deepStrictEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['a3sFlow.history.directory']);
-    const { parseStoreDirectory } = await import('../../src/config');
+    const { parseStoreDirectory } = await import('../../src/host/config');
     assert.deepStrictEqual(parseStoreDirectory('runs/../..').segments, ['.a3s', 'flow', 'executions']);
     assert.ok(parseStoreDirectory('/etc').problem);
     assert.deepStrictEqual(parseStoreDirectory('out/runs').segments, ['out', 'runs']);

@@ -9,11 +9,11 @@ import { newExecutionId } from '../../src/core/executionId';
 import { FolderExecutionStore } from '../../src/core/folderStore';
 import { serializeFlowResult } from '../../src/core/flowResult';
 import { NodeFolderPort } from '../../src/node/nodeFolderPort';
-import { listRunFilesSync, RunListingWorker } from '../../src/node/runListing';
+import { listRunFilesSync, RunListingWorker } from '../../src/node/runListingWorker';
 import { makeResult } from '../support/builders';
 import { useTempDir } from '../support/tempDir';
 
-const WORKER_SCRIPT = path.resolve(__dirname, '../../../dist/listWorker.js');
+const WORKER_SCRIPT = path.resolve(__dirname, '../../../dist/runListingThread.js');
 
 describe('listing a store folder in the listing worker', () => {
   const tempDir = useTempDir();

@@ -6,7 +6,7 @@ import { FolderExecutionStore } from '../../src/core/folderStore';
 import { RunList } from '../../src/core/runList';
 import { selectForRetention } from '../../src/core/retention';
 import { NodeFolderPort } from '../../src/node/nodeFolderPort';
-import { RunListingWorker } from '../../src/node/runListing';
+import { RunListingWorker } from '../../src/node/runListingWorker';
 import { useTempDir } from '../support/tempDir';
 
 const COUNT = 20_000;
@@ -38,7 +38,7 @@ describe('a 20,000-run store', function () {
     const list = new RunList(entries);
     assert.strictEqual(list.length, COUNT);
     // As the extension lists it: in the listing worker, the same list.
-    const listing = new RunListingWorker(path.resolve(__dirname, '../../../dist/listWorker.js'));
+    const listing = new RunListingWorker(path.resolve(__dirname, '../../../dist/runListingThread.js'));
     try {
       const listed = await new FolderExecutionStore(new NodeFolderPort(dir, { listing })).listRuns();
       assert.deepStrictEqual(listed.toArray(), entries);

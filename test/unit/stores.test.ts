@@ -4,7 +4,7 @@ import * as path from 'path';
 import { FolderExecutionStore } from '../../src/core/folderStore';
 import { MemoryExecutionStore } from '../../src/core/memoryStore';
 import { NodeFolderPort } from '../../src/node/nodeFolderPort';
-import { RunListingWorker } from '../../src/node/runListing';
+import { RunListingWorker } from '../../src/node/runListingWorker';
 import { defineStoreContract } from '../support/storeContract';
 
 defineStoreContract({
@@ -29,7 +29,7 @@ defineStoreContract({
   name: 'FolderExecutionStore (Node fs, listed in the listing worker)',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-contract-'));
-    const listing = new RunListingWorker(path.resolve(__dirname, '../../../dist/listWorker.js'));
+    const listing = new RunListingWorker(path.resolve(__dirname, '../../../dist/runListingThread.js'));
     return {
       store: new FolderExecutionStore(new NodeFolderPort(path.join(dir, '.a3s/flow/executions'), { listing })),
       cleanup: async () => {

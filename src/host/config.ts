@@ -1,6 +1,6 @@
 /** The extension's settings, read in one place with their types and safe fallbacks. */
 import * as vscode from 'vscode';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_STORE_DIRECTORY } from './core/folderStore';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_STORE_DIRECTORY } from '../core/limits';
 
 export const SECTION = 'a3sFlow.history';
 

@@ -2,14 +2,13 @@
  * Builds the detail page's view of a run: inline for small runs, in one shared worker
  * thread for big ones (where the run's text also stays; big outputs are read from it).
  */
-import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { log } from '../log';
+import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
 import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
 /** Below this a worker round trip costs more than it saves. */
-export const WORKER_THRESHOLD_BYTES = 512 * 1024;
+export const WORKER_THRESHOLD_BYTES = BIG_RUN_BYTES;
 
 /** A run ready for the page, and a way to read the outputs left out of its first message. */
 export type ScannedRun =
@@ -30,7 +29,14 @@ export class RunScanner {
   private nextId = 0;
   private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string }) => void>();
 
-  constructor(private readonly extensionPath: string) {}
+  /**
+   * `script`: the built scan thread (dist/runScannerThread.js); `onProblem` hears why the
+   * thread failed or could not start (runs are then scanned on the calling thread).
+   */
+  constructor(
+    private readonly script: string,
+    private readonly onProblem: (message: string, error: unknown) => void = () => undefined,
+  ) {}
 
   /**
    * A big run straight from its local file: the worker reads it (O_NOFOLLOW, the size limit
@@ -99,13 +105,13 @@ export class RunScanner {
   private ensureWorker(): Worker | undefined {
     if (this.worker) return this.worker;
     try {
-      const worker = new Worker(path.join(this.extensionPath, 'dist', 'scanWorker.js'));
+      const worker = new Worker(this.script);
       worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string }) => {
         this.pending.get(message.requestId)?.(message);
         this.pending.delete(message.requestId);
       });
       worker.on('error', (error) => {
-        log().error('The run scan worker failed', error);
+        this.onProblem('The run scan worker failed', error);
         this.failAll(`the scan worker failed: ${error.message}`);
       });
       worker.on('exit', () => {
@@ -116,7 +122,7 @@ export class RunScanner {
       this.worker = worker;
       return worker;
     } catch (error) {
-      log().warn('Could not start the run scan worker; scanning on the main thread', error);
+      this.onProblem('Could not start the run scan worker; scanning on the main thread', error);
       return undefined;
     }
   }

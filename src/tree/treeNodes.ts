@@ -1,4 +1,4 @@
-/** Plain model objects behind the tree's rows; mapped to TreeItems in the provider. */
+/** Plain model objects behind the tree's rows; mapped to TreeItems in treeItems.ts. */
 import { NodeStatus } from '../core/summary';
 
 export interface StoreNode {
@@ -14,7 +14,8 @@ export interface MoreNode {
   readonly kind: 'more';
   readonly storeKey: string;
 }
-export interface FlowNodeNode {
+/** A node of a run's flow (one of its steps), under the run's row. */
+export interface FlowStepNode {
   readonly kind: 'node';
   readonly storeKey: string;
   readonly runId: string;
@@ -36,16 +37,4 @@ export interface MessageNode {
   readonly detail?: string;
 }
 
-export type HistoryNode = StoreNode | RunNode | MoreNode | FlowNodeNode | ContextNode | MessageNode;
-
-/** A run anywhere: what commands act on. */
-export interface RunRef {
-  readonly storeKey: string;
-  readonly id: string;
-}
-
-export function isRunRef(value: unknown): value is RunRef {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.storeKey === 'string' && typeof v.id === 'string' && (v.kind === undefined || v.kind === 'run');
-}
+export type HistoryNode = StoreNode | RunNode | MoreNode | FlowStepNode | ContextNode | MessageNode;

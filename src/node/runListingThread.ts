@@ -1,7 +1,7 @@
-/** Worker thread that lists store folders for the extension host (see runListing.ts). */
+/** Worker thread that lists store folders for the extension host (see runListingWorker.ts). */
 import { parentPort } from 'worker_threads';
-import { errorMessage } from '../core/folderStore';
-import { listRunFilesSync } from './runListing';
+import { errorMessage } from '../core/errors';
+import { listRunFilesSync } from './runListingWorker';
 
 parentPort?.on('message', ({ requestId, folder }: { requestId: number; folder: string }) => {
   try {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
-import { errorMessage, tooBigReason } from '../core/folderStore';
+import { errorMessage, tooBigReason } from '../core/errors';
 import { buildRunViewFromBytes, RunMeta } from './runViewModel';
 
 export type ScanRequest =

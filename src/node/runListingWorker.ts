@@ -62,7 +62,7 @@ export class RunListingWorker {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (columns: RunFileColumns | undefined) => void; reject: (error: Error) => void }>();
 
-  /** `script`: the built worker (dist/listWorker.js); `onFailure` hears why it could not list. */
+  /** `script`: the built worker (dist/runListingThread.js); `onFailure` hears why it could not list. */
   constructor(
     private readonly script: string,
     private readonly onFailure?: (error: Error) => void,

@@ -1,0 +1,60 @@
+/** Every command of the extension, registered in one place; the panel's buttons run the same functions. */
+import * as vscode from 'vscode';
+import * as ids from '../host/commands';
+import { PanelAction } from '../shared/protocol';
+import { RunRef } from '../stores/runRef';
+import { CommandContext } from './commandContext';
+import { compareRunsCommand } from './compareRuns';
+import { createSampleRunsCommand } from './createSampleRuns';
+import { deleteRunsCommand } from './deleteRuns';
+import { exportRun, exportRunCommand, exportRunsCommand } from './exportRun';
+import { importRunsCommand } from './importRuns';
+import { applyRetentionSettingsCommand, deleteOlderThanCommand, keepNewestCommand } from './retention';
+import { copyExecutionIdCommand, goToRunCommand, openNodeOutputCommand, openRawJson, openRawJsonCommand, openRunCommand, revealInExplorerCommand } from './runCommands';
+import { clearSearch, searchHistoryCommand } from './searchHistory';
+
+type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
+
+const COMMANDS: Record<string, Handler> = {
+  [ids.REFRESH_COMMAND]: (ctx) => ctx.tree.refreshAll(),
+  [ids.OPEN_RUN_COMMAND]: openRunCommand,
+  [ids.OPEN_RAW_JSON_COMMAND]: openRawJsonCommand,
+  [ids.EXPORT_RUN_COMMAND]: exportRunCommand,
+  [ids.DELETE_RUNS_COMMAND]: deleteRunsCommand,
+  [ids.COPY_EXECUTION_ID_COMMAND]: copyExecutionIdCommand,
+  [ids.REVEAL_IN_EXPLORER_COMMAND]: revealInExplorerCommand,
+  [ids.CREATE_SAMPLE_RUNS_COMMAND]: (ctx, count) => createSampleRunsCommand(ctx, count),
+  [ids.COMPARE_RUNS_COMMAND]: compareRunsCommand,
+  [ids.OPEN_NODE_OUTPUT_COMMAND]: openNodeOutputCommand,
+  [ids.GO_TO_RUN_COMMAND]: goToRunCommand,
+  [ids.SEARCH_COMMAND]: (ctx, query) => searchHistoryCommand(ctx, query),
+  [ids.CLEAR_SEARCH_COMMAND]: (ctx) => clearSearch(ctx),
+  [ids.DELETE_OLDER_THAN_COMMAND]: (ctx, days) => deleteOlderThanCommand(ctx, days),
+  [ids.KEEP_NEWEST_COMMAND]: (ctx, count) => keepNewestCommand(ctx, count),
+  [ids.APPLY_RETENTION_COMMAND]: applyRetentionSettingsCommand,
+  [ids.IMPORT_RUNS_COMMAND]: (ctx, files) => importRunsCommand(ctx, files),
+  [ids.EXPORT_RUNS_COMMAND]: (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
+  [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
+  [ids.SHOW_MORE_COMMAND]: (ctx, storeKey) => {
+    if (typeof storeKey === 'string') ctx.tree.showMore(storeKey);
+  },
+};
+
+/** What a panel button runs: the function of the command with the same name. */
+export function runPanelAction(ctx: CommandContext, action: PanelAction, ref: RunRef): Promise<unknown> {
+  switch (action) {
+    case 'export':
+      return exportRun(ctx, ref);
+    case 'delete':
+      return deleteRunsCommand(ctx, ref);
+    case 'openRaw':
+      return openRawJson(ctx, ref);
+    case 'copyId':
+      return copyExecutionIdCommand(ctx, ref);
+  }
+}
+
+export function register(ctx: CommandContext): vscode.Disposable[] {
+  const handlers = Object.fromEntries(Object.entries(COMMANDS).map(([id, handler]) => [id, (...args: unknown[]) => handler(ctx, ...args)]));
+  return [...ids.registerCommands(handlers), ctx.panels.handleActions((action, ref) => runPanelAction(ctx, action, ref))];
+}
