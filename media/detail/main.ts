@@ -2,7 +2,7 @@
  * Entry point of the detail panel's webview page (bundled to dist/webview/detail.js).
  * The page is rendered from host messages only; it says "ready" once it listens.
  */
-import { readHostMessage } from './hostMessages';
+import { parseHostMessage } from '../../src/shared/protocol';
 import { DetailPage, WebviewApi } from './page';
 
 declare function acquireVsCodeApi(): WebviewApi;
@@ -12,7 +12,7 @@ const app = document.getElementById('app') ?? document.body.appendChild(document
 const page = new DetailPage(app, vscode);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = readHostMessage(event.data);
+  const message = parseHostMessage(event.data);
   if (message) page.handle(message);
 });
 

@@ -81,7 +81,7 @@ export class DetailPage {
         this.focusNode(message.nodeId);
         break;
       case 'output':
-        this.nodeSections.find((section) => section.source.key === message.nodeId)?.provideOutput(message.output);
+        this.nodeSections.find((section) => section.awaits(message.requestId, message.nodeId))?.provideOutput(message.output);
         break;
     }
   }
@@ -371,12 +371,9 @@ export class DetailPage {
 
   private saveState(): void {
     if (!this.run) return;
-    // The host put storeKey (and more) in the state: keep every field, change id and filter.
+    // Keep every field already there; the run says its store, so the panel can be restored.
     const previous = asRecord(this.api.getState()) ?? {};
-    // Only the host knows the store: it may send its key with the run (not in the protocol yet).
-    const storeKey = (this.run as { readonly storeKey?: unknown }).storeKey;
-    const store = typeof storeKey === 'string' ? { storeKey } : {};
-    this.api.setState({ ...previous, ...store, id: this.run.id, filter: this.filterText });
+    this.api.setState({ ...previous, storeKey: this.run.storeKey, id: this.run.id, filter: this.filterText });
   }
 
   // ---- focus -------------------------------------------------------------------------

@@ -36,6 +36,8 @@ const STATUS: Record<NodeStatusView, { icon: string; text: string; title: string
 const SMALL_OUTPUT = 2048;
 
 let nextSectionId = 0;
+/** Ids of `loadOutput` requests, unique in the page. */
+let nextRequestId = 1;
 
 export class Section {
   readonly element: HTMLElement;
@@ -49,7 +51,8 @@ export class Section {
   private budget: { rows: number } | undefined;
   /** The JSON text: the source's, or a big output once the host sent it. */
   private json: string | undefined;
-  private requested = false;
+  /** The `loadOutput` request this section waits for (its reply carries the same id). */
+  private request: number | undefined;
 
   constructor(
     readonly source: SectionSource,
@@ -148,6 +151,11 @@ export class Section {
   }
 
   /** A big output arrived from the host. */
+  /** Whether an `output` reply answers this section's request. */
+  awaits(requestId: number, nodeId: string): boolean {
+    return this.request === requestId && this.source.key === nodeId;
+  }
+
   provideOutput(json: string): void {
     this.json = json;
     this.parsed = undefined;
@@ -217,9 +225,9 @@ export class Section {
       const note = el('p', 'section-note');
       note.append(codicon('loading', 'codicon-modifier-spin'), el('span', undefined, ` Loading ${formatBytes(node?.outputBytes ?? 0)} of output…`));
       this.body.replaceChildren(note);
-      if (!this.requested) {
-        this.requested = true;
-        this.host.post({ type: 'loadOutput', nodeId: this.source.key });
+      if (this.request === undefined) {
+        this.request = nextRequestId++;
+        this.host.post({ type: 'loadOutput', requestId: this.request, nodeId: this.source.key });
       }
       return;
     }

@@ -198,7 +198,7 @@ export class ExecutionDetailPanel {
           log().warn(`Refused output of an unknown node from the panel of ${this.id}`);
           return;
         }
-        this.post({ type: 'output', nodeId: message.nodeId, output });
+        this.post({ type: 'output', requestId: message.requestId, nodeId: message.nodeId, output });
         return;
       }
       case 'rendered':

@@ -1,10 +1,13 @@
 /**
  * Messages between the detail panel's host (extension) and its webview page. Imported by
  * both bundles; nothing here may depend on `vscode` or the DOM. Every message that arrives
- * from the webview is untrusted: `parseWebviewMessage` validates it before use.
+ * from the webview is untrusted: `parseWebviewMessage` validates it before use; the page
+ * checks what the host sends with `parseHostMessage`. The validators are built from the
+ * types (see validate.ts), so a message type and its check cannot drift apart.
  */
 
 import type { NodeStatus, OutputType } from '../core/summary';
+import { arrayOf, check, count, isTrue, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
 
 export type NodeStatusView = NodeStatus;
 export type OutputTypeView = OutputType;
@@ -45,21 +48,34 @@ export interface RunView {
   readonly extraFields: string;
 }
 
+/** Host → page. */
 export type HostMessage =
+  /** The run to show (again, after a change); `focusNode` scrolls to a node or `$context`. */
   | { readonly type: 'run'; readonly run: RunView; readonly focusNode?: string }
+  /** The run's file cannot be read as a run: why, and where it is. */
   | { readonly type: 'unreadable'; readonly id: string; readonly reason: string; readonly location?: string }
+  /** The run was deleted while the panel was open. */
   | { readonly type: 'deleted'; readonly id: string }
+  /** The run is being read again. */
   | { readonly type: 'loading'; readonly id: string }
+  /** Scroll to a node (or `$context`) of the run shown. */
   | { readonly type: 'focusNode'; readonly nodeId: string }
-  | { readonly type: 'output'; readonly nodeId: string; readonly output: string };
+  /** The answer to `loadOutput` request `requestId`: a deferred output's stored JSON text. */
+  | { readonly type: 'output'; readonly requestId: number; readonly nodeId: string; readonly output: string };
 
+/** The panel's buttons, each the same function as the command of the same name. */
 export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId';
 
+/** Page → host. Untrusted: validated by `parseWebviewMessage` before use. */
 export type WebviewMessage =
+  /** The page has loaded and listens: the host answers with the run. */
   | { readonly type: 'ready' }
+  /** Copy a value or a JSON path to the clipboard. */
   | { readonly type: 'copy'; readonly what: 'value' | 'path'; readonly text: string }
+  /** A button: act on run `id`, which must be the run the panel shows. */
   | { readonly type: 'action'; readonly action: PanelAction; readonly id: string }
-  | { readonly type: 'loadOutput'; readonly nodeId: string }
+  /** Send a deferred (big) output; the `output` reply carries the same `requestId`. */
+  | { readonly type: 'loadOutput'; readonly requestId: number; readonly nodeId: string }
   /** The page drew the first screen of a run: lets tests and the benchmark time it. */
   | { readonly type: 'rendered'; readonly id: string; readonly rows: number };
 
@@ -70,43 +86,76 @@ export interface PanelState {
   readonly filter?: string;
 }
 
-const ACTIONS: readonly PanelAction[] = ['export', 'delete', 'openRaw', 'copyId'];
+const PANEL_ACTION = memberOf<PanelAction>({ export: true, delete: true, openRaw: true, copyId: true });
 /** Copying more than this from a page is refused: a page has no reason to send more. */
 export const MAX_COPY_CHARS = 64 * 1024 * 1024;
 const MAX_NODE_ID_CHARS = 64 * 1024;
+const MAX_FILTER_CHARS = 1000;
+
+// ---- validators (page → host: exact shapes, nothing extra) ------------------------------
+
+type Message<U, T> = Extract<U, { readonly type: T }>;
+const typeIs = <T extends string>(type: T): Validator<T> => oneOf(type);
+
+const webviewMessage: Validator<WebviewMessage> = tagged<WebviewMessage>({
+  ready: object<Message<WebviewMessage, 'ready'>>({ type: typeIs('ready') }, { exact: true }),
+  copy: object<Message<WebviewMessage, 'copy'>>({ type: typeIs('copy'), what: oneOf('value', 'path'), text: string(MAX_COPY_CHARS) }, { exact: true }),
+  action: object<Message<WebviewMessage, 'action'>>({ type: typeIs('action'), action: PANEL_ACTION, id: string() }, { exact: true }),
+  loadOutput: object<Message<WebviewMessage, 'loadOutput'>>({ type: typeIs('loadOutput'), requestId: count, nodeId: string(MAX_NODE_ID_CHARS) }, { exact: true }),
+  rendered: object<Message<WebviewMessage, 'rendered'>>({ type: typeIs('rendered'), id: string(), rows: count }, { exact: true }),
+});
 
 /** Returns the message when it has exactly a known shape; otherwise undefined. */
 export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const m = data as Record<string, unknown>;
-  const keys = Object.keys(m).sort().join(',');
-  switch (m.type) {
-    case 'ready':
-      return keys === 'type' ? { type: 'ready' } : undefined;
-    case 'copy':
-      if (keys !== 'text,type,what') return undefined;
-      if ((m.what !== 'value' && m.what !== 'path') || typeof m.text !== 'string' || m.text.length > MAX_COPY_CHARS) return undefined;
-      return { type: 'copy', what: m.what, text: m.text };
-    case 'loadOutput':
-      if (keys !== 'nodeId,type' || typeof m.nodeId !== 'string' || m.nodeId.length > MAX_NODE_ID_CHARS) return undefined;
-      return { type: 'loadOutput', nodeId: m.nodeId };
-    case 'rendered':
-      if (keys !== 'id,rows,type' || typeof m.id !== 'string' || !Number.isSafeInteger(m.rows) || (m.rows as number) < 0) return undefined;
-      return { type: 'rendered', id: m.id, rows: m.rows as number };
-    case 'action':
-      if (keys !== 'action,id,type') return undefined;
-      if (typeof m.id !== 'string' || !ACTIONS.includes(m.action as PanelAction)) return undefined;
-      return { type: 'action', action: m.action as PanelAction, id: m.id };
-    default:
-      return undefined;
-  }
+  return check(webviewMessage, data);
 }
+
+const panelState = object<PanelState>({ storeKey: string(), id: string(), filter: optional(string()) });
 
 /** Validates restored panel state (it comes back from the webview, so it is untrusted too). */
 export function parsePanelState(data: unknown): PanelState | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const s = data as Record<string, unknown>;
-  if (typeof s.storeKey !== 'string' || typeof s.id !== 'string') return undefined;
-  if (s.filter !== undefined && typeof s.filter !== 'string') return undefined;
-  return { storeKey: s.storeKey, id: s.id, filter: typeof s.filter === 'string' ? s.filter.slice(0, 1000) : undefined };
+  const state = check(panelState, data);
+  return state && { storeKey: state.storeKey, id: state.id, filter: state.filter?.slice(0, MAX_FILTER_CHARS) };
+}
+
+// ---- validators (host → page: the page fails visibly instead of half-rendering) --------
+
+const nodeStatus = memberOf<NodeStatusView>({ executed: true, skipped: true, 'output-only': true });
+const outputType = memberOf<OutputTypeView>({ null: true, boolean: true, number: true, string: true, array: true, object: true, none: true });
+
+/** A big output is left out (deferred) and asked for when its section opens; any other carries its text. */
+const nodeView: Validator<NodeView> = refine(
+  object<NodeView>({ id: string(), status: nodeStatus, outputType, outputBytes: number, output: optional(string()), deferred: optional(isTrue) }),
+  (node) => (node.deferred ? node.output === undefined : node.output !== undefined),
+);
+
+const runView = object<RunView>({
+  id: string(),
+  storeKey: string(),
+  storeLabel: string(),
+  savedAt: number,
+  savedAtText: string(),
+  location: optional(string()),
+  size: number,
+  nodeCount: number,
+  executedCount: number,
+  skippedCount: number,
+  outputBytes: number,
+  nodes: arrayOf(nodeView),
+  context: string(),
+  extraFields: string(),
+});
+
+const hostMessage: Validator<HostMessage> = tagged<HostMessage>({
+  run: object<Message<HostMessage, 'run'>>({ type: typeIs('run'), run: runView, focusNode: optional(string()) }),
+  unreadable: object<Message<HostMessage, 'unreadable'>>({ type: typeIs('unreadable'), id: string(), reason: string(), location: optional(string()) }),
+  deleted: object<Message<HostMessage, 'deleted'>>({ type: typeIs('deleted'), id: string() }),
+  loading: object<Message<HostMessage, 'loading'>>({ type: typeIs('loading'), id: string() }),
+  focusNode: object<Message<HostMessage, 'focusNode'>>({ type: typeIs('focusNode'), nodeId: string() }),
+  output: object<Message<HostMessage, 'output'>>({ type: typeIs('output'), requestId: count, nodeId: string(), output: string() }),
+});
+
+/** What the page accepts from the host: exactly the HostMessage shapes (extra fields are dropped). */
+export function parseHostMessage(data: unknown): HostMessage | undefined {
+  return check(hostMessage, data);
 }

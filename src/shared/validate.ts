@@ -37,6 +37,14 @@ export function oneOf<T extends string>(...values: readonly T[]): Validator<T> {
   return (value) => (typeof value === 'string' && (values as readonly string[]).includes(value) ? (value as T) : INVALID);
 }
 
+/**
+ * One of the keys of `members`: a record with every member of the union T as a key, so
+ * the compiler refuses the list when T gains or loses a member.
+ */
+export function memberOf<T extends string>(members: { readonly [K in T]: true }): Validator<T> {
+  return (value) => (typeof value === 'string' && Object.prototype.hasOwnProperty.call(members, value) ? (value as T) : INVALID);
+}
+
 /** A field that may be absent (undefined); when present it must pass `inner`. */
 export function optional<T>(inner: Validator<T>): Validator<T | undefined> {
   return (value) => (value === undefined ? undefined : inner(value));

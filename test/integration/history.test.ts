@@ -259,12 +259,12 @@ describe('Flow History in VS Code', function () {
       assert.deepStrictEqual([bigNode.id, bigNode.deferred, bigNode.output, bigNode.outputType], ['big', true, undefined, 'array']);
       assert.strictEqual(bigNode.outputBytes, Buffer.byteLength(big));
       assert.strictEqual(smallNode.output, '{"ok":true}');
-      await panel.handleMessage({ type: 'loadOutput', nodeId: 'big' });
+      await panel.handleMessage({ type: 'loadOutput', requestId: 7, nodeId: 'big' });
       const output = panel.posted.at(-1);
-      assert.ok(output?.type === 'output' && output.nodeId === 'big' && output.output === big);
+      assert.ok(output?.type === 'output' && output.requestId === 7 && output.nodeId === 'big' && output.output === big);
       const before = panel.posted.length;
-      await panel.handleMessage({ type: 'loadOutput', nodeId: 'small' });
-      await panel.handleMessage({ type: 'loadOutput', nodeId: '../../etc/passwd' });
+      await panel.handleMessage({ type: 'loadOutput', requestId: 8, nodeId: 'small' });
+      await panel.handleMessage({ type: 'loadOutput', requestId: 9, nodeId: '../../etc/passwd' });
       assert.strictEqual(panel.posted.length, before, 'nothing sent for nodes that are not deferred outputs of this run');
       const rendered = await waitFor('page rendered', () => panel.lastRender);
       assert.ok(rendered.rows < 5000, `rows in the DOM: ${rendered.rows}`);

@@ -255,7 +255,7 @@ describe('hostile ids and files in VS Code', function () {
       const cases: [string, string, string][] = [...badFiles.map((b) => [b.name, ids.get(b.name)!, String(b.reason(ids.get(b.name)!))] as [string, string, string]), ['600 MB (sparse)', big, 'is 600 MB, over the 256 MB size limit']];
       for (const [name, id, reason] of cases) {
         const item = await internals.tree.getTreeItem(internals.tree.runNode({ storeKey: key(), id }));
-        assert.strictEqual(item.contextValue, 'execution-unreadable', name);
+        assert.strictEqual(item.contextValue, 'run unreadable files trash writable live persistent', name);
         assert.ok(String(item.description).endsWith(`unreadable: ${oneLine(reason, 80)}`), `${name}: ${String(item.description)}`);
         assert.ok(String(item.tooltip).includes(`Unreadable: ${oneLine(reason, 300)}`), name);
       }
@@ -291,7 +291,7 @@ describe('hostile ids and files in VS Code', function () {
 
       // The rest of the store keeps working.
       const example = await internals.tree.getTreeItem(internals.tree.runNode({ storeKey: key(), id: EXAMPLE }));
-      assert.strictEqual(example.contextValue, 'execution');
+      assert.strictEqual(example.contextValue, 'run readable files trash writable live persistent');
       assert.strictEqual((await internals.stores.folders()[0].store.load(BIG))?.executionId, BIG);
       console.log(`      ${cases.length} broken files shown with their exact reason`);
     });

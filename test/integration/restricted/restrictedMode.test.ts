@@ -87,7 +87,7 @@ describe('Restricted Mode', function () {
     const roots = await internals.tree.getChildren(undefined);
     assert.deepStrictEqual(roots.map((n) => (n.kind === 'run' ? n.id : n.kind)).sort(), [EXAMPLE, SCRAPED].sort());
     const item = await internals.tree.getTreeItem(internals.tree.runNode({ storeKey: key(), id: SCRAPED }));
-    assert.strictEqual(item.contextValue, 'execution');
+    assert.strictEqual(item.contextValue, 'run readable files trash writable live persistent');
     await vscode.commands.executeCommand('a3sFlow.history.openRun', { storeKey: key(), id: SCRAPED });
     const panel = await waitFor('panel', () => internals.panels.get({ storeKey: key(), id: SCRAPED }));
     await panel.whenLoaded();

@@ -1,0 +1,175 @@
+/**
+ * The panel protocol's validators accept every shape the message types allow and refuse
+ * malformed ones, both ways (page → host: exact shapes; host → page: what the page renders).
+ */
+import * as assert from 'assert';
+import { HostMessage, NodeView, parseHostMessage, parsePanelState, parseWebviewMessage, RunView, WebviewMessage } from '../../src/shared/protocol';
+import { check, object, optional, string } from '../../src/shared/validate';
+
+const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+const node: NodeView = { id: 'fetch', status: 'executed', outputType: 'object', outputBytes: 11, output: '{"ok":true}' };
+const deferredNode: NodeView = { id: 'big', status: 'output-only', outputType: 'array', outputBytes: 9_000_000, deferred: true };
+const run: RunView = {
+  id: ID,
+  storeKey: 'file:///work/orders',
+  storeLabel: 'orders',
+  savedAt: 1_764_000_000_000,
+  savedAtText: '2025-11-24 16:00:00 UTC',
+  location: '/work/orders/.a3s/flow/executions/x.json',
+  size: 1234,
+  nodeCount: 2,
+  executedCount: 1,
+  skippedCount: 0,
+  outputBytes: 9_000_011,
+  nodes: [node, deferredNode],
+  context: '{}',
+  extraFields: '{}',
+};
+
+/** Every member of WebviewMessage, and every optional field present and absent. */
+const webviewMessages: WebviewMessage[] = [
+  { type: 'ready' },
+  { type: 'copy', what: 'value', text: '{"a":1}' },
+  { type: 'copy', what: 'path', text: '$.a' },
+  { type: 'copy', what: 'value', text: '' },
+  ...(['export', 'delete', 'openRaw', 'copyId'] as const).map((action): WebviewMessage => ({ type: 'action', action, id: ID })),
+  { type: 'loadOutput', requestId: 0, nodeId: 'big' },
+  { type: 'loadOutput', requestId: 12, nodeId: '' },
+  { type: 'rendered', id: ID, rows: 0 },
+  { type: 'rendered', id: ID, rows: 4000 },
+];
+
+const hostMessages: HostMessage[] = [
+  { type: 'run', run },
+  { type: 'run', run, focusNode: '$context' },
+  { type: 'run', run: { ...run, location: undefined, nodes: [] } },
+  { type: 'unreadable', id: ID, reason: 'is 0 bytes' },
+  { type: 'unreadable', id: ID, reason: 'is 0 bytes', location: '/x.json' },
+  { type: 'deleted', id: ID },
+  { type: 'loading', id: ID },
+  { type: 'focusNode', nodeId: 'fetch' },
+  { type: 'output', requestId: 3, nodeId: 'big', output: '[1,2,3]' },
+];
+
+/** The message without `key` (own fields only). */
+function without<T extends object>(value: T, key: string): Record<string, unknown> {
+  const copy = { ...value } as Record<string, unknown>;
+  delete copy[key];
+  return copy;
+}
+
+/** A JSON round trip: what postMessage delivers (undefined fields dropped). */
+const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+describe('panel protocol', () => {
+  describe('page → host (parseWebviewMessage)', () => {
+    it('accepts every message shape the type allows, unchanged', () => {
+      for (const message of webviewMessages) assert.deepStrictEqual(parseWebviewMessage(wire(message)), message, JSON.stringify(message));
+    });
+
+    it('refuses a message missing any field', () => {
+      for (const message of webviewMessages) {
+        for (const key of Object.keys(message)) assert.strictEqual(parseWebviewMessage(without(message, key)), undefined, `${message.type} without ${key}`);
+      }
+    });
+
+    it('refuses extra fields, wrong types, unknown types and inherited fields', () => {
+      const bad: unknown[] = [
+        { type: 'ready', extra: 1 },
+        { type: 'copy', what: 'file', text: 'x' },
+        { type: 'copy', what: 'value', text: 5 },
+        { type: 'action', action: 'rm', id: ID },
+        { type: 'action', action: 'constructor', id: ID },
+        { type: 'action', action: '__proto__', id: ID },
+        { type: 'action', action: 'delete', id: [ID] },
+        { type: 'loadOutput', nodeId: 'big' },
+        { type: 'loadOutput', requestId: -1, nodeId: 'big' },
+        { type: 'loadOutput', requestId: 1.5, nodeId: 'big' },
+        { type: 'loadOutput', requestId: '1', nodeId: 'big' },
+        { type: 'loadOutput', requestId: 1, nodeId: 'x'.repeat(64 * 1024 + 1) },
+        { type: 'rendered', id: ID, rows: -1 },
+        { type: 'rendered', id: ID, rows: Number.NaN },
+        { type: 'command', command: 'workbench.action.terminal.new' },
+        { type: 'toString' },
+        { type: '__proto__' },
+        Object.create({ type: 'ready' }) as unknown,
+        JSON.parse(`{"type":"action","action":"delete","id":"${ID}","__proto__":{"x":1}}`) as unknown,
+        null,
+        'ready',
+        [{ type: 'ready' }],
+      ];
+      for (const data of bad) assert.strictEqual(parseWebviewMessage(data), undefined, JSON.stringify(data));
+    });
+
+    it('returns a fresh object, never the page\'s own', () => {
+      const sent = { type: 'action', action: 'delete', id: ID };
+      const parsed = parseWebviewMessage(sent);
+      assert.deepStrictEqual(parsed, sent);
+      assert.notStrictEqual(parsed, sent);
+    });
+  });
+
+  describe('host → page (parseHostMessage)', () => {
+    it('accepts every message shape the type allows', () => {
+      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(wire(message)), wire(message), JSON.stringify(message).slice(0, 80));
+    });
+
+    it('refuses a run without its storeKey (the page saves it to restore the panel)', () => {
+      assert.strictEqual(parseHostMessage({ type: 'run', run: without(run, 'storeKey') }), undefined);
+      assert.strictEqual(parseHostMessage({ type: 'run', run: { ...run, storeKey: 7 } }), undefined);
+    });
+
+    it('refuses a run missing any field, and malformed nodes', () => {
+      for (const key of Object.keys(run).filter((k) => k !== 'location')) {
+        assert.strictEqual(parseHostMessage({ type: 'run', run: without(run, key) }), undefined, `run without ${key}`);
+      }
+      const nodes: unknown[] = [
+        { ...node, status: 'done' },
+        { ...node, outputType: 'map' },
+        without(node, 'output'),
+        { ...deferredNode, output: '[]' },
+        { ...node, deferred: false },
+        { ...node, outputBytes: '11' },
+      ];
+      for (const bad of nodes) assert.strictEqual(parseHostMessage({ type: 'run', run: { ...run, nodes: [bad] } }), undefined, JSON.stringify(bad));
+    });
+
+    it('refuses an output reply without the request it answers', () => {
+      assert.strictEqual(parseHostMessage({ type: 'output', nodeId: 'big', output: '[]' }), undefined);
+      assert.strictEqual(parseHostMessage({ type: 'output', requestId: 'a', nodeId: 'big', output: '[]' }), undefined);
+    });
+
+    it('refuses messages missing a field or of an unknown type', () => {
+      for (const message of hostMessages) {
+        for (const key of Object.keys(message).filter((k) => k !== 'focusNode' && k !== 'location')) {
+          assert.strictEqual(parseHostMessage(without(message, key)), undefined, `${message.type} without ${key}`);
+        }
+      }
+      assert.strictEqual(parseHostMessage({ type: 'eval', code: '1' }), undefined);
+    });
+  });
+
+  describe('panel state (parsePanelState)', () => {
+    it('accepts what the page saves and cuts a long filter', () => {
+      assert.deepStrictEqual(parsePanelState({ storeKey: 'memory', id: ID }), { storeKey: 'memory', id: ID, filter: undefined });
+      assert.strictEqual(parsePanelState({ storeKey: 'memory', id: ID, filter: 'x'.repeat(5000) })?.filter?.length, 1000);
+    });
+
+    it('refuses state without its store or id', () => {
+      for (const bad of [{ id: ID }, { storeKey: 'memory' }, { storeKey: 1, id: ID }, { storeKey: 'memory', id: ID, filter: 3 }, null, 'x']) {
+        assert.strictEqual(parsePanelState(bad), undefined, JSON.stringify(bad));
+      }
+    });
+  });
+
+  describe('validators (self-check)', () => {
+    it('tell an absent optional field from an invalid one', () => {
+      const v = object<{ a: string; b?: string }>({ a: string(), b: optional(string()) });
+      assert.deepStrictEqual(check(v, { a: 'x' }), { a: 'x' });
+      assert.deepStrictEqual(check(v, { a: 'x', b: 'y' }), { a: 'x', b: 'y' });
+      assert.strictEqual(check(v, { a: 'x', b: 1 }), undefined);
+      assert.strictEqual(check(v, { b: 'y' }), undefined);
+    });
+  });
+});
