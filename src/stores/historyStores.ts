@@ -15,9 +15,8 @@ import { MemoryExecutionStore } from '../core/memoryStore';
 import { log } from '../host/log';
 import { FolderWatcher } from '../node/folderWatcher';
 import { RunListingWorker } from '../node/runListingWorker';
-import { LocalFolderPort } from './localFolderPort';
+import { folderPortFor } from './folderPorts';
 import { FolderStoreHandle, folderStoreHandle, memoryStoreHandle, StoreHandle } from './storeHandle';
-import { VscodeFolderPort } from './vscodeFolderPort';
 
 export type { StoreHandle } from './storeHandle';
 
@@ -110,7 +109,7 @@ export class HistoryStores implements vscode.Disposable {
       const config = readConfig(folder);
       if (config.directoryProblem) log().warn(config.directoryProblem);
       const storeUri = vscode.Uri.joinPath(folder.uri, ...config.directorySegments);
-      const port = storeUri.scheme === 'file' ? new LocalFolderPort(storeUri, this.listing) : new VscodeFolderPort(storeUri);
+      const port = folderPortFor(storeUri, this.listing);
       const store = new FolderExecutionStore(port, { maxFileBytes: config.maxFileBytes, label: folder.name });
       const handle = folderStoreHandle(folder, storeUri, store);
       this.watchers.set(handle.key, vscode.Disposable.from(this.forward(handle), this.watch(handle, config.directory)));

@@ -14,7 +14,7 @@ import { newExecutionId } from '../../src/core/executionId';
 import { InvalidExecutionIdError } from '../../src/core/executionStore';
 import { FolderExecutionStore } from '../../src/core/folderStore';
 import { FolderPort } from '../../src/core/folderPort';
-import { VscodeFolderPort } from '../../src/stores/vscodeFolderPort';
+import { VscodeFolderPort } from '../../src/stores/folderPorts';
 import { oneLine } from '../../src/core/format';
 import { badFiles, validRunText } from '../support/badFiles';
 import { hostileIds } from '../support/hostileIds';

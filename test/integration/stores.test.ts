@@ -6,8 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { FolderExecutionStore } from '../../src/core/folderStore';
 import { RunListingWorker } from '../../src/node/runListingWorker';
-import { LocalFolderPort } from '../../src/stores/localFolderPort';
-import { VscodeFolderPort } from '../../src/stores/vscodeFolderPort';
+import { LocalFolderPort, VscodeFolderPort } from '../../src/stores/folderPorts';
 import { defineStoreContract } from '../support/storeContract';
 import { extensionExports, storeDir, workspaceFolder } from './support';
 

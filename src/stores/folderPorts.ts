@@ -1,8 +1,43 @@
-/** `FolderPort` over `vscode.workspace.fs`, so the store works in remote and virtual workspaces. */
+/**
+ * The ports the extension's folder stores use (the contract is core/folderPort.ts):
+ * - `LocalFolderPort` for `file:` store folders. The extension host runs where the files are
+ *   (also in remote workspaces), so Node's fs (node/nodeFolderPort.ts) is correct there and
+ *   several times faster than `vscode.workspace.fs` for 100,000 stats; it also flushes saves
+ *   to disk and opens files without following symlinks. Deletes still go through
+ *   `vscode.workspace.fs`, which knows the OS trash. Big listings run in a worker thread.
+ * - `VscodeFolderPort` over `vscode.workspace.fs` for every other scheme, so the store works
+ *   in remote and virtual workspaces.
+ * `folderPortFor` picks one.
+ */
 import * as vscode from 'vscode';
 import { TrashUnavailableError } from '../core/executionStore';
 import { FolderPort, PortEntry, PortEntryKind, PortStat } from '../core/folderPort';
+import { NodeFolderPort } from '../node/nodeFolderPort';
+import { RunListingWorker } from '../node/runListingWorker';
 
+/** The port for a store folder: Node fs for `file:`, `vscode.workspace.fs` for other schemes. */
+export function folderPortFor(folder: vscode.Uri, listing?: RunListingWorker): FolderPort {
+  return folder.scheme === 'file' ? new LocalFolderPort(folder, listing) : new VscodeFolderPort(folder);
+}
+
+export class LocalFolderPort extends NodeFolderPort {
+  private readonly trashPort: VscodeFolderPort;
+
+  /** `listing`: lists run files off the extension host's thread (see runListingWorker.ts). */
+  constructor(
+    readonly folder: vscode.Uri,
+    listing?: RunListingWorker,
+  ) {
+    super(folder.fsPath, { listing });
+    this.trashPort = new VscodeFolderPort(folder);
+  }
+
+  override async remove(name: string, options: { useTrash?: boolean } = {}): Promise<void> {
+    await this.trashPort.remove(name, options);
+  }
+}
+
+/** `FolderPort` over `vscode.workspace.fs`, so the store works in remote and virtual workspaces. */
 export class VscodeFolderPort implements FolderPort {
   readonly location: string;
 
