@@ -16,7 +16,7 @@ import { log } from '../host/log';
 import { FolderWatcher } from '../node/folderWatcher';
 import { RunListingWorker } from '../node/runListingWorker';
 import { folderPortFor } from './folderPorts';
-import { FolderStoreHandle, folderStoreHandle, memoryStoreHandle, StoreHandle } from './storeHandle';
+import { FolderStoreHandle, folderStoreHandle, MEMORY_STORE_LABEL, memoryStoreHandle, StoreHandle } from './storeHandle';
 
 export type { StoreHandle } from './storeHandle';
 
@@ -40,7 +40,7 @@ export interface RunsChange {
  * StoreHandle's capabilities.
  */
 export class HistoryStores implements vscode.Disposable {
-  readonly memory = new MemoryExecutionStore('Session (memory)');
+  readonly memory = new MemoryExecutionStore(MEMORY_STORE_LABEL);
   private readonly memoryHandle: StoreHandle = memoryStoreHandle(this.memory);
   private folderHandles: FolderStoreHandle[] = [];
   /** Trash scopes whose file system refused the trash this session. */

@@ -58,7 +58,8 @@ export interface StoreHandle {
   runLocation(id: string): string | undefined;
 }
 
-const CAPABILITY_ORDER: readonly (keyof StoreCapabilities)[] = ['files', 'trash', 'writable', 'live', 'persistent'];
+/** Every capability, in token order (the compiler checks the list is complete). */
+const CAPABILITY_ORDER = Object.keys({ files: true, trash: true, writable: true, live: true, persistent: true } satisfies Record<keyof StoreCapabilities, true>) as (keyof StoreCapabilities)[];
 
 /** `run readable files trash writable live persistent` and the like (see package.json menus). */
 export function contextValue(item: 'run' | 'store', handle: StoreHandle, state?: 'readable' | 'unreadable'): string {
@@ -99,7 +100,7 @@ export function folderStoreHandle(folder: vscode.WorkspaceFolder, storeUri: vsco
 
 /** The one name of the store of runs handed to the API this session. */
 export const MEMORY_STORE_KEY = 'memory';
-const MEMORY_STORE_LABEL = 'Session (memory)';
+export const MEMORY_STORE_LABEL = 'Session (memory)';
 
 export function memoryStoreHandle(store: ExecutionStore): StoreHandle {
   return {
