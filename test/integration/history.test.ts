@@ -30,10 +30,12 @@ function runNode(internals: Internals, id: string): HistoryNode {
 
 describe('Flow History in VS Code', function () {
   let internals: Internals;
-  const now = Date.now();
+  let now = Date.now();
 
   before(async () => {
-    // Known saved times: EXAMPLE newest, then BIG, then BROKEN.
+    // Known saved times, relative to when this suite starts (not to when the files were
+    // loaded: the suites before it take minutes on a loaded machine): EXAMPLE newest, then BIG, then BROKEN.
+    now = Date.now();
     const times: [string, number][] = [
       [EXAMPLE, now - 60_000],
       [BIG, now - 3_600_000],
