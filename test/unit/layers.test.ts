@@ -32,6 +32,11 @@ const MEDIA_MAY_IMPORT = new Set(['core', 'shared']);
 /** Layers that run outside VS Code (CLI, worker threads, the webview): no `vscode`. */
 const NO_VSCODE = new Set(['wasm', 'core', 'shared', 'node', 'postgres', 'cli', 'media']);
 
+/** What the issue's "done when" greps for: a store kind decided outside the store module. */
+export function decidesByKind(text: string): string[] {
+  return [...text.matchAll(/MEMORY_STORE_KEY|'memory'|"memory"|storeUri|\.kind === '(?:folder|memory)'/g)].map((m) => m[0]);
+}
+
 interface Import {
   readonly from: string;
   readonly spec: string;
@@ -100,6 +105,21 @@ describe('layers', () => {
   it('no module imports from a layer above its own or from a sibling feature', () => {
     const found = imports.map(violation).filter((v): v is string => v !== undefined);
     assert.deepStrictEqual(found, []);
+  });
+
+  it('only src/stores knows the kinds of store: nothing else tests a kind, the memory key or a store folder', () => {
+    const offenders = files
+      .filter((file) => !file.startsWith('src/stores/'))
+      .flatMap((file) => decidesByKind(fs.readFileSync(path.join(ROOT, file), 'utf8')).map((hit) => `${file}: ${hit}`));
+    assert.deepStrictEqual(offenders, []);
+  });
+
+  it('finds code that decides by store kind (self-check)', () => {
+    assert.deepStrictEqual(decidesByKind("if (ref.storeKey !== MEMORY_STORE_KEY) x();"), ['MEMORY_STORE_KEY']);
+    assert.deepStrictEqual(decidesByKind("stores.get('memory')!"), ["'memory'"]);
+    assert.deepStrictEqual(decidesByKind('const uri = handle.storeUri;'), ['storeUri']);
+    assert.deepStrictEqual(decidesByKind("if (handle.kind === 'folder') x();"), [".kind === 'folder'"]);
+    assert.deepStrictEqual(decidesByKind("if (handle.capabilities.files) x();"), []);
   });
 
   it('finds the imports that break the rule (self-check)', () => {
