@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   const dist = path.join(context.extensionUri.fsPath, 'dist');
   context.subscriptions.push(initLog());
   const listing = new RunListingWorker(path.join(dist, 'runListingThread.js'), (error) => log().warn('The listing worker failed; listing on the extension host instead', error));
-  const scanner = new RunScanner(path.join(dist, 'runScannerThread.js'), (message, error) => log().warn(message, error));
+  const scanner = new RunScanner(path.join(dist, 'runScannerThread.js'), (message, error, severity) => (severity === 'error' ? log().error(message, error) : log().warn(message, error)));
   const stores = new HistoryStores(listing);
   context.subscriptions.push(stores, scanner, listing);
   const { tree: runs, treeView } = tree.register(context, stores, scanner);

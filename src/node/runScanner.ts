@@ -35,7 +35,7 @@ export class RunScanner {
    */
   constructor(
     private readonly script: string,
-    private readonly onProblem: (message: string, error: unknown) => void = () => undefined,
+    private readonly onProblem: (message: string, error: unknown, severity: 'warning' | 'error') => void = () => undefined,
   ) {}
 
   /**
@@ -111,7 +111,7 @@ export class RunScanner {
         this.pending.delete(message.requestId);
       });
       worker.on('error', (error) => {
-        this.onProblem('The run scan worker failed', error);
+        this.onProblem('The run scan worker failed', error, 'error');
         this.failAll(`the scan worker failed: ${error.message}`);
       });
       worker.on('exit', () => {
@@ -122,7 +122,7 @@ export class RunScanner {
       this.worker = worker;
       return worker;
     } catch (error) {
-      this.onProblem('Could not start the run scan worker; scanning on the main thread', error);
+      this.onProblem('Could not start the run scan worker; scanning on the main thread', error, 'warning');
       return undefined;
     }
   }
