@@ -11,6 +11,8 @@
  * client): no `vscode` import.
  */
 import { DatabaseError, Pool, PoolClient, PoolConfig } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import pgpass from 'pgpass';
 import { Emitter } from '../core/events';
 import {
   ExecutionEntry,
@@ -114,6 +116,12 @@ export function redactUrl(url: string): string {
   }
 }
 
+function lookUpPgpass(config: PoolConfig): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    pgpass({ host: config.host ?? 'localhost', port: config.port ?? 5432, database: config.database ?? config.user, user: config.user ?? process.env.PGUSER }, resolve);
+  });
+}
+
 /** A cursor is `<µs since epoch>_<id>`: opaque to callers, checked before it reaches SQL. */
 function parseCursor(cursor: string): { micros: string; id: string } {
   const match = /^(-?\d{1,19})_([0-9a-f-]{36})$/.exec(cursor);
@@ -179,8 +187,16 @@ export class PostgresExecutionStore implements ExecutionStore {
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
       throw new PostgresStoreError(`Not a database URL (expected postgres://user@host:port/database), got a ${parsed.protocol} URL`);
     }
+    let client: PoolConfig;
+    try {
+      // Parsed here (not handed over as connectionString, whose fields would override ours)
+      // with pg's own parser, so sslmode and the other libpq parameters mean what pg says.
+      client = parseIntoClientConfig(options.url) as PoolConfig;
+    } catch (error) {
+      throw new PostgresStoreError(`Not a usable database URL (${redactUrl(options.url)}): ${(error as Error).message}`);
+    }
     const config: PoolConfig = {
-      connectionString: options.url,
+      ...client,
       max: options.maxConnections ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
@@ -188,7 +204,12 @@ export class PostgresExecutionStore implements ExecutionStore {
       statement_timeout: this.statementTimeoutMs || undefined,
     };
     // pg reads PGPASSWORD itself and ~/.pgpass (through pgpass) when no password is given.
-    if (options.password !== undefined && !parsed.password) config.password = options.password;
+    if (!parsed.password) {
+      // libpq's order: the given password, then PGPASSWORD, then ~/.pgpass (or PGPASSFILE),
+      // looked up only when the server asks for one.
+      const given = options.password;
+      config.password = async () => given ?? process.env.PGPASSWORD ?? (await lookUpPgpass(config)) ?? '';
+    }
     this.pool = new Pool(config);
     // A connection that dies while idle (server restarted) is dropped from the pool; the
     // next query opens a new one. Without a listener the error would end the process.
@@ -210,6 +231,12 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   /** What the connected role may do with the table; all false when the table is missing. */
   async privileges(): Promise<Privileges> {
+    // Without USAGE on the schema even looking the table up is refused.
+    const usage = await this.query<{ usage: boolean }>(
+      `SELECT coalesce((SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = $1), false) AS usage`,
+      [this.name.schema],
+    );
+    if (!usage.rows[0].usage) return { select: false, insert: false, delete: false };
     const { rows } = await this.query<{ exists: boolean; select: boolean; insert: boolean; delete: boolean }>(
       `SELECT to_regclass($1) IS NOT NULL AS exists,
               coalesce(has_table_privilege(to_regclass($1), 'SELECT'), false) AS select,

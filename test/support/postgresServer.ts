@@ -19,6 +19,8 @@ export interface PostgresServer {
   psql(sql: string, database?: string): string;
   /** A fresh empty database with a unique name; returns its name. */
   createDatabase(): string;
+  /** Makes `role` (created with `password`) log in over TCP only with that password (SCRAM). */
+  requirePassword(role: string, password: string): void;
   /** Stops the server at once (`-m immediate`, like a crash), keeping its data. */
   kill(): void;
   /** Starts it again on the same port and data. */
@@ -55,6 +57,22 @@ function quoteShell(text: string): string {
 }
 
 let databaseCounter = 0;
+let shared: Promise<PostgresServer> | undefined;
+
+/**
+ * One server for every suite in this process that asks for it (started on first use,
+ * ~1.5 s); stopped by `stopSharedPostgres` (a root `after` hook) or at process exit.
+ */
+export function sharedPostgres(): Promise<PostgresServer> {
+  shared ??= startPostgres();
+  return shared;
+}
+
+export async function stopSharedPostgres(): Promise<void> {
+  const server = shared;
+  shared = undefined;
+  if (server) (await server).stop();
+}
 
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
@@ -101,6 +119,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       const name = `t${process.pid}_${++databaseCounter}`;
       server.psql(`CREATE DATABASE ${name}`);
       return name;
+    },
+    requirePassword(role: string, password: string): void {
+      server.psql(`SET password_encryption = 'scram-sha-256'; CREATE ROLE "${role}" LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
+      const hba = path.join(data, 'pg_hba.conf');
+      fs.writeFileSync(hba, `host all "${role}" 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
+      server.psql('SELECT pg_reload_conf()');
     },
     kill(): void {
       if (!running) return;
