@@ -395,6 +395,15 @@ export class PostgresExecutionStore implements ExecutionStore {
     return { count: Number(exact.rows[0].count), exact: true };
   }
 
+  /** Which of these ids are stored (unknown ones are left out). */
+  async existing(ids: readonly string[]): Promise<string[]> {
+    const keys = [...new Set(ids.map(requireExecutionId))];
+    if (keys.length === 0) return [];
+    const { rows } = await this.query<{ id: string }>(`SELECT execution_id::text AS id FROM ${this.table} WHERE execution_id = ANY($1::uuid[])`, [keys]);
+    const found = new Set(rows.map((row) => row.id));
+    return keys.filter((id) => found.has(id));
+  }
+
   /** Ids starting with a prefix of hex digits and hyphens (for `show 1a2b`), at most `limit`. */
   async findByPrefix(prefix: string, limit = 4): Promise<string[]> {
     if (!/^[0-9a-f-]{1,36}$/.test(prefix)) return [];
