@@ -505,8 +505,8 @@ export function buildProgram(): Command {
           const local = await folder.readRun(run.id);
           if (local.kind === 'bytes' && Buffer.from(local.bytes).equals(Buffer.from(bytes))) continue;
           await folder.saveBytes(run.id, bytes);
-          const time = new Date(run.savedAt);
-          utimesSync(folder.locate(run.id), time, time);
+          // In seconds, not a Date: a Date would round the microseconds away.
+          utimesSync(folder.locate(run.id), run.savedAt / 1000, run.savedAt / 1000);
           written++;
         }
         seen += page.runs.length;

@@ -429,7 +429,8 @@ export class PostgresExecutionStore implements ExecutionStore {
       params,
     );
     const page = toPage(rows, limit);
-    return { runs: rows.slice(0, limit).map((row) => ({ id: row.id, text: row.body, savedAt: Math.floor(Number(row.micros) / 1000) })), next: page.next };
+    // Saved times to the microsecond here (a pulled file's time then matches the pushed one's).
+    return { runs: rows.slice(0, limit).map((row) => ({ id: row.id, text: row.body, savedAt: Number(row.micros) / 1000 })), next: page.next };
   }
 
   /** Closes every connection. */
