@@ -30,6 +30,7 @@ use uuid::Uuid;
 /// The store: one client, one table.
 pub struct PostgresExecutionStore {
     client: Client,
+    schema: String,
     table: String,
 }
 
@@ -67,15 +68,16 @@ impl PostgresExecutionStore {
 
     /// Uses a client connected by the caller (with TLS, a pool, …).
     pub fn with_client(client: Client, schema: &str, table: &str) -> Result<Self> {
-        Ok(Self { client, table: format!("{}.{}", quote_identifier(schema)?, quote_identifier(table)?) })
+        let schema = quote_identifier(schema)?;
+        Ok(Self { client, table: format!("{schema}.{}", quote_identifier(table)?), schema })
     }
 
-    /// Creates the table if it is missing (the three contract columns only; `flow-history
-    /// init` adds the rest).
+    /// Creates the schema and table if they are missing (the three contract columns only;
+    /// `flow-history init` adds the rest, and is safe to run after this).
     pub async fn create_table(&self) -> Result<()> {
         let sql = format!(
-            "CREATE TABLE IF NOT EXISTS {} (execution_id uuid PRIMARY KEY, result json NOT NULL, saved_at timestamptz NOT NULL DEFAULT now())",
-            self.table
+            "CREATE SCHEMA IF NOT EXISTS {}; CREATE TABLE IF NOT EXISTS {} (execution_id uuid PRIMARY KEY, result json NOT NULL, saved_at timestamptz NOT NULL DEFAULT now())",
+            self.schema, self.table
         );
         self.client.batch_execute(&sql).await?;
         Ok(())

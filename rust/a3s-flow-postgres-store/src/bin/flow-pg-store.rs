@@ -2,7 +2,8 @@
 //! interop test (test/interop/postgres.test.ts) and for trying it by hand.
 //!
 //!   flow-pg-store contract URL SCHEMA     the seed's five store tests on SCHEMA.flow_executions
-//!   flow-pg-store save URL FILE...        deserialize each FlowResult file and save it
+//!   flow-pg-store save URL FILE...        create the table if missing, then deserialize each
+//!                                         FlowResult file and save it
 //!   flow-pg-store load URL ID OUT         load ID and write serde_json::to_vec of it to OUT
 //!                                         (exit 3 when there is no such run)
 //!   flow-pg-store list URL                print every id, one a line
@@ -36,6 +37,7 @@ async fn main() {
         "contract" if args.len() == 3 => contract(url, &args[2]).await,
         "save" if args.len() >= 3 => {
             let store = open(url).await;
+            store.create_table().await.unwrap_or_else(|e| die(format!("create table: {e}")));
             for file in &args[2..] {
                 let bytes = std::fs::read(file).unwrap_or_else(|e| die(format!("cannot read {file}: {e}")));
                 let result: FlowResult = serde_json::from_slice(&bytes).unwrap_or_else(|e| die(format!("{file} is not a FlowResult: {e}")));
