@@ -95,8 +95,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       throw new Error(`${command} failed (${result.status}): ${result.stderr}${result.stdout}\n${logText}`);
     }
   };
+  // fsync=off: nothing waits for the disk. synchronous_commit stays on, so a commit is in the
+  // WAL (written, not flushed) before it returns and survives `kill()` (an immediate stop).
   const start = (): void =>
-    run('pg_ctl', ['-D', data, '-l', log, '-w', 'start', '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`]);
+    run('pg_ctl', ['-D', data, '-l', log, '-w', 'start', '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`]);
 
   let stopped = false;
   let running = false;
