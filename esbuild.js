@@ -27,6 +27,9 @@ const problemMatcherPlugin = {
 
 const common = {
   bundle: true,
+  // pg loads its optional native binding (pg-native) only when asked for it; we never do,
+  // so it is neither installed nor bundled.
+  external: ['pg-native'],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
@@ -55,7 +58,7 @@ async function main() {
       format: 'cjs',
       platform: 'node',
       target: 'node18',
-      external: ['vscode'],
+      external: ['vscode', 'pg-native'],
     }),
     esbuild.context({
       ...common,

@@ -46,6 +46,11 @@ command -v python3 >/dev/null || missing+=(python3)
 compgen -G '/usr/share/cargo/registry/serde_json-*' >/dev/null || missing+=(librust-serde-json-dev)
 compgen -G '/usr/share/cargo/registry/uuid-*' >/dev/null || missing+=(librust-uuid-dev)
 compgen -G '/usr/share/cargo/registry/serde_derive-*' >/dev/null || missing+=(librust-serde-derive-dev)
+# PostgreSQL for the database store's tests (they start a private server), and the crates
+# of the Rust reference store (rust/a3s-flow-postgres-store), built offline the same way.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+compgen -G '/usr/share/cargo/registry/tokio-postgres-*' >/dev/null || missing+=(librust-tokio-postgres-dev)
+compgen -G '/usr/share/cargo/registry/tokio-1*' >/dev/null || missing+=(librust-tokio-dev)
 if [ ${#missing[@]} -eq 0 ]; then
   step_done "present"
 else

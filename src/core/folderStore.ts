@@ -79,7 +79,12 @@ export class FolderExecutionStore implements ExecutionStore {
 
   async save(result: FlowResult): Promise<void> {
     const id = requireExecutionId(result.executionId);
-    const data = new TextEncoder().encode(serializeFlowResult({ ...result, executionId: id }));
+    await this.saveBytes(id, new TextEncoder().encode(serializeFlowResult({ ...result, executionId: id })));
+  }
+
+  /** Saves a run's stored bytes exactly as given (already checked by the caller), atomically. */
+  async saveBytes(executionId: string, data: Uint8Array): Promise<void> {
+    const id = requireExecutionId(executionId);
     const temp = `${TEMP_PREFIX}${id}-${newExecutionId().slice(0, 8)}.tmp`;
     this.inFlight.add(temp);
     try {

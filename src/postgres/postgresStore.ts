@@ -1,0 +1,521 @@
+/**
+ * A run history in PostgreSQL (schema.ts): the same ExecutionStore contract as the folder
+ * store (save overwrites, load of an unknown id gives undefined, list gives every id, delete
+ * of an unknown id is a no-op), plus what a team history needs at a million runs: keyset
+ * pages of summaries without bodies, a count estimate, search in the server, deletes of
+ * many runs in one transaction, and a privilege check so callers refuse up front.
+ *
+ * Every value reaches SQL as a parameter; only the configured schema and table names are
+ * part of the SQL text, and those are checked and quoted (schema.ts). Bodies are stored as
+ * the exact serde text and read back with `result::text`, byte for byte. Pure Node (the `pg`
+ * client): no `vscode` import.
+ */
+import { DatabaseError, Pool, PoolClient, PoolConfig } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import pgpass from 'pgpass';
+import { Emitter } from '../core/events';
+import {
+  ExecutionEntry,
+  ExecutionStore,
+  InspectOutcome,
+  inspectViaReadRun,
+  loadViaInspect,
+  ReadOutcome,
+  requireExecutionId,
+  StoreChange,
+} from '../core/executionStore';
+import { normalizeExecutionId } from '../core/executionId';
+import { FlowResult, serializeFlowResult } from '../core/flowResult';
+import { escapeLike, qualifiedName, schemaStatements, SchemaOptions, TableName, tableName } from './schema';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/db?sslmode=…`; a password in it works but belongs in PGPASSWORD, ~/.pgpass or `password`. */
+  readonly url: string;
+  /** Used when the URL has none; otherwise PGPASSWORD, then ~/.pgpass (libpq's rules). */
+  readonly password?: string;
+  readonly schema?: string;
+  readonly table?: string;
+  /** Server-side statement timeout in ms (0: none). Default 30 s. */
+  readonly statementTimeoutMs?: number;
+  /** How long to wait for a connection, in ms. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** Connections kept open at most. Default 4. */
+  readonly maxConnections?: number;
+}
+
+/** One listed run: what the tree and `list` show, computed by the server. */
+export interface RunSummaryRow {
+  readonly id: string;
+  /** ms since epoch. */
+  readonly savedAt: number;
+  readonly size: number;
+  /** Null when the stored record is not a FlowResult object. */
+  readonly nodes: number | null;
+  readonly skipped: number | null;
+  readonly executed: number | null;
+}
+
+export interface RunPage {
+  readonly rows: RunSummaryRow[];
+  /** Pass as `after` for the next page; undefined on the last one. */
+  readonly next?: string;
+}
+
+export interface PageOptions {
+  /** A cursor from the previous page. */
+  readonly after?: string;
+  /** Rows per page (1 to 5000). Default 200. */
+  readonly limit?: number;
+}
+
+export interface Privileges {
+  readonly select: boolean;
+  readonly insert: boolean;
+  readonly delete: boolean;
+}
+
+/** A run to write as given: its exact text and, optionally, when it was saved. */
+export interface StoredText {
+  readonly id: string;
+  readonly text: string;
+  /** ms since epoch; the server's now() when absent. */
+  readonly savedAt?: number;
+}
+
+/** A failure talking to the database, said plainly (never with the password). */
+export class PostgresStoreError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'PostgresStoreError';
+  }
+}
+
+/** The role lacks a right an operation needs; raised before anything is done. */
+export class PermissionDeniedError extends PostgresStoreError {
+  constructor(message: string) {
+    super(message, '42501');
+    this.name = 'PermissionDeniedError';
+  }
+}
+
+const MICROS = `(extract(epoch FROM saved_at) * 1000000)::bigint::text`;
+const SUMMARY_COLUMNS = `execution_id::text AS id, ${MICROS} AS micros, size_bytes AS size, node_count AS nodes, skipped_count AS skipped`;
+const MAX_PAGE = 5000;
+
+/** The URL without its password, for labels and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '';
+    return parsed.toString().replace(/:@/, '@');
+  } catch {
+    return '(an invalid database URL)';
+  }
+}
+
+function lookUpPgpass(config: PoolConfig): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    pgpass({ host: config.host ?? 'localhost', port: config.port ?? 5432, database: config.database ?? config.user, user: config.user ?? process.env.PGUSER }, resolve);
+  });
+}
+
+/** A cursor is `<µs since epoch>_<id>`: opaque to callers, checked before it reaches SQL. */
+function parseCursor(cursor: string): { micros: string; id: string } {
+  const match = /^(-?\d{1,19})_([0-9a-f-]{36})$/.exec(cursor);
+  const id = match ? normalizeExecutionId(match[2]) : undefined;
+  if (!match || !id) throw new PostgresStoreError(`Not a page cursor: ${JSON.stringify(cursor.slice(0, 80))}`);
+  return { micros: match[1], id };
+}
+
+function pageLimit(limit: number | undefined): number {
+  const n = limit ?? 200;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE) throw new PostgresStoreError(`A page holds 1 to ${MAX_PAGE} runs, not ${n}`);
+  return n;
+}
+
+interface SummaryRecord {
+  id: string;
+  micros: string;
+  size: number | null;
+  nodes: number | null;
+  skipped: number | null;
+}
+
+function toSummary(row: SummaryRecord): RunSummaryRow {
+  const nodes = row.nodes;
+  const skipped = row.skipped;
+  return {
+    id: row.id,
+    savedAt: Math.floor(Number(row.micros) / 1000),
+    size: row.size ?? 0,
+    nodes,
+    skipped,
+    executed: nodes === null || skipped === null ? null : nodes - skipped,
+  };
+}
+
+function toPage(records: SummaryRecord[], limit: number): RunPage {
+  const rows = records.slice(0, limit);
+  const last = records.length > limit ? records[limit - 1] : undefined;
+  return { rows: rows.map(toSummary), next: last ? `${last.micros}_${last.id}` : undefined };
+}
+
+export class PostgresExecutionStore implements ExecutionStore {
+  readonly label: string;
+  readonly name: TableName;
+  private readonly table: string;
+  private readonly pool: Pool;
+  private readonly statementTimeoutMs: number;
+  private readonly changes = new Emitter<StoreChange>();
+  readonly onDidChange = this.changes.event;
+  private closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    this.name = tableName(options.schema, options.table);
+    this.table = qualifiedName(this.name);
+    this.statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+    this.label = `${redactUrl(options.url)} (${this.name.schema}.${this.name.table})`;
+    let parsed: URL;
+    try {
+      parsed = new URL(options.url);
+    } catch {
+      throw new PostgresStoreError(`Not a database URL (expected postgres://user@host:port/database): ${JSON.stringify(redactUrl(options.url))}`);
+    }
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+      throw new PostgresStoreError(`Not a database URL (expected postgres://user@host:port/database), got a ${parsed.protocol} URL`);
+    }
+    let client: PoolConfig;
+    try {
+      // Parsed here (not handed over as connectionString, whose fields would override ours)
+      // with pg's own parser, so sslmode and the other libpq parameters mean what pg says.
+      client = parseIntoClientConfig(options.url) as PoolConfig;
+    } catch (error) {
+      throw new PostgresStoreError(`Not a usable database URL (${redactUrl(options.url)}): ${(error as Error).message}`);
+    }
+    const config: PoolConfig = {
+      ...client,
+      max: options.maxConnections ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'flow-history',
+      statement_timeout: this.statementTimeoutMs || undefined,
+    };
+    // pg reads PGPASSWORD itself and ~/.pgpass (through pgpass) when no password is given.
+    if (!parsed.password) {
+      // libpq's order: the given password, then PGPASSWORD, then ~/.pgpass (or PGPASSFILE),
+      // looked up only when the server asks for one.
+      const given = options.password;
+      config.password = async () => given ?? process.env.PGPASSWORD ?? (await lookUpPgpass(config)) ?? '';
+    }
+    this.pool = new Pool(config);
+    // A connection that dies while idle (server restarted) is dropped from the pool; the
+    // next query opens a new one. Without a listener the error would end the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  // --- schema and rights -------------------------------------------------------------
+
+  /** Applies the schema in one transaction (idempotent; safe on a table with runs). */
+  async applySchema(options: SchemaOptions = {}): Promise<void> {
+    await this.transaction(async (client) => {
+      // Two `init`s at once must not race on CREATE … IF NOT EXISTS.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`flow-history:${this.table}`]);
+      // Building a search index over a big table takes minutes: no statement timeout here.
+      await client.query('SET LOCAL statement_timeout = 0');
+      for (const statement of schemaStatements(this.name, options)) await client.query(statement);
+    });
+  }
+
+  /** What the connected role may do with the table; all false when the table is missing. */
+  async privileges(): Promise<Privileges> {
+    // Without USAGE on the schema even looking the table up is refused.
+    const usage = await this.query<{ usage: boolean }>(
+      `SELECT coalesce((SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = $1), false) AS usage`,
+      [this.name.schema],
+    );
+    if (!usage.rows[0].usage) return { select: false, insert: false, delete: false };
+    const { rows } = await this.query<{ exists: boolean; select: boolean; insert: boolean; delete: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AS exists,
+              coalesce(has_table_privilege(to_regclass($1), 'SELECT'), false) AS select,
+              coalesce(has_table_privilege(to_regclass($1), 'INSERT') AND has_table_privilege(to_regclass($1), 'UPDATE'), false) AS insert,
+              coalesce(has_table_privilege(to_regclass($1), 'DELETE'), false) AS delete`,
+      [this.table],
+    );
+    const row = rows[0];
+    return { select: row.select, insert: row.insert, delete: row.delete };
+  }
+
+  /** Throws a PermissionDeniedError unless the role may do `what`: call before starting. */
+  async requirePrivilege(what: 'insert' | 'delete'): Promise<void> {
+    const privileges = await this.privileges();
+    if (privileges[what]) return;
+    const verb = what === 'insert' ? 'save or import runs (INSERT and UPDATE)' : 'delete runs (DELETE)';
+    throw new PermissionDeniedError(`The database role may not ${verb} in ${this.name.schema}.${this.name.table}; nothing was changed`);
+  }
+
+  // --- the ExecutionStore contract ------------------------------------------------------
+
+  async save(result: FlowResult): Promise<void> {
+    const id = requireExecutionId(result.executionId);
+    const text = serializeFlowResult({ ...result, executionId: id });
+    await this.query(
+      `INSERT INTO ${this.table} (execution_id, result) VALUES ($1::uuid, $2::text::json)
+       ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = now()`,
+      [id, text],
+    );
+    this.changes.fire({ saved: [id], deleted: [] });
+  }
+
+  /**
+   * Writes runs as given (exact text, optional saved time) in one transaction; a run whose
+   * stored text is already the same is left alone (so pushing again changes nothing).
+   * Returns the ids written.
+   */
+  async saveTexts(runs: readonly StoredText[]): Promise<string[]> {
+    if (runs.length === 0) return [];
+    const ids = runs.map((run) => requireExecutionId(run.id));
+    const { rows } = await this.query<{ id: string }>(
+      `INSERT INTO ${this.table} AS t (execution_id, result, saved_at)
+       SELECT id, body::json, coalesce('epoch'::timestamptz + ms * interval '1 millisecond', now())
+       FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS runs(id, body, ms)
+       ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = EXCLUDED.saved_at
+       WHERE t.result::text IS DISTINCT FROM EXCLUDED.result::text
+       RETURNING execution_id::text AS id`,
+      [ids, runs.map((run) => run.text), runs.map((run) => run.savedAt ?? null)],
+    );
+    const written = rows.map((row) => row.id);
+    if (written.length > 0) this.changes.fire({ saved: written, deleted: [] });
+    return written;
+  }
+
+  load(id: string): Promise<FlowResult | undefined> {
+    return loadViaInspect(this, id);
+  }
+
+  /** Every id, newest first. */
+  async list(): Promise<string[]> {
+    const { rows } = await this.query<{ id: string }>(`SELECT execution_id::text AS id FROM ${this.table} ORDER BY saved_at DESC, execution_id DESC`);
+    return rows.map((row) => row.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const key = requireExecutionId(id);
+    const { rowCount } = await this.query(`DELETE FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
+    if (rowCount) this.changes.fire({ saved: [], deleted: [key] });
+  }
+
+  /** Deletes runs in one transaction (all or none); unknown ids are skipped. Returns those deleted. */
+  async deleteMany(ids: readonly string[]): Promise<string[]> {
+    const keys = [...new Set(ids.map(requireExecutionId))];
+    if (keys.length === 0) return [];
+    const deleted = await this.transaction(async (client) => {
+      const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table} WHERE execution_id = ANY($1::uuid[]) RETURNING execution_id::text AS id`, [keys]);
+      return rows.map((row) => row.id);
+    });
+    if (deleted.length > 0) this.changes.fire({ saved: [], deleted });
+    return deleted;
+  }
+
+  /** Every run's entry, newest first (no bodies transferred). */
+  async listEntries(): Promise<ExecutionEntry[]> {
+    const { rows } = await this.query<SummaryRecord>(`SELECT ${SUMMARY_COLUMNS} FROM ${this.table} ORDER BY saved_at DESC, execution_id DESC`);
+    return rows.map((row) => ({ id: row.id, savedAt: Math.floor(Number(row.micros) / 1000), size: row.size ?? 0 }));
+  }
+
+  inspect(id: string): Promise<InspectOutcome> {
+    return inspectViaReadRun(this, id);
+  }
+
+  async readRun(id: string): Promise<ReadOutcome> {
+    const key = requireExecutionId(id);
+    const { rows } = await this.query<SummaryRecord & { body: string }>(`SELECT ${SUMMARY_COLUMNS}, result::text AS body FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
+    if (rows.length === 0) return { kind: 'missing' };
+    const bytes = new TextEncoder().encode(rows[0].body);
+    return { kind: 'bytes', entry: { id: key, savedAt: Math.floor(Number(rows[0].micros) / 1000), size: bytes.byteLength }, bytes };
+  }
+
+  async readRaw(id: string): Promise<string | undefined> {
+    const key = requireExecutionId(id);
+    const { rows } = await this.query<{ body: string }>(`SELECT result::text AS body FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
+    return rows[0]?.body;
+  }
+
+  // --- what a big shared history needs --------------------------------------------------
+
+  /** A page of summaries, newest first, by keyset (never OFFSET): a page deep in costs the same as the first. */
+  async listPage(options: PageOptions = {}): Promise<RunPage> {
+    const limit = pageLimit(options.limit);
+    const params: unknown[] = [limit + 1];
+    let where = '';
+    if (options.after !== undefined) {
+      const cursor = parseCursor(options.after);
+      params.push(cursor.micros, cursor.id);
+      where = `WHERE (saved_at, execution_id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`;
+    }
+    const { rows } = await this.query<SummaryRecord>(`SELECT ${SUMMARY_COLUMNS} FROM ${this.table} ${where} ORDER BY saved_at DESC, execution_id DESC LIMIT $1`, params);
+    return toPage(rows, limit);
+  }
+
+  /**
+   * Runs whose stored text contains `term` (case-insensitive), newest first, in pages. The
+   * term is a parameter with `\`, `%` and `_` escaped, so it only ever matches itself. JSON
+   * text cannot hold a raw NUL, so a term with one matches nothing (and is never sent).
+   */
+  async search(term: string, options: PageOptions = {}): Promise<RunPage> {
+    const limit = pageLimit(options.limit);
+    if (term.includes('\u0000')) return { rows: [] };
+    const params: unknown[] = [limit + 1, escapeLike(term)];
+    let keyset = '';
+    if (options.after !== undefined) {
+      const cursor = parseCursor(options.after);
+      params.push(cursor.micros, cursor.id);
+      keyset = `AND (saved_at, execution_id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::uuid)`;
+    }
+    const { rows } = await this.query<SummaryRecord>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${this.table}
+       WHERE result::text ILIKE '%' || $2 || '%' ESCAPE '\\' ${keyset}
+       ORDER BY saved_at DESC, execution_id DESC LIMIT $1`,
+      params,
+    );
+    return toPage(rows, limit);
+  }
+
+  /**
+   * How many runs: the planner's estimate for a big table (count(*) takes 0.3 s at a
+   * million runs), an exact count for a small or never-analysed one.
+   */
+  async countEstimate(): Promise<{ count: number; exact: boolean }> {
+    const { rows } = await this.query<{ estimate: string | null }>(`SELECT reltuples::bigint::text AS estimate FROM pg_class WHERE oid = to_regclass($1)`, [this.table]);
+    const estimate = rows[0]?.estimate === null || rows[0]?.estimate === undefined ? -1 : Number(rows[0].estimate);
+    if (estimate >= 100_000) return { count: estimate, exact: false };
+    const exact = await this.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${this.table}`);
+    return { count: Number(exact.rows[0].count), exact: true };
+  }
+
+  /** Which of these ids are stored (unknown ones are left out). */
+  async existing(ids: readonly string[]): Promise<string[]> {
+    const keys = [...new Set(ids.map(requireExecutionId))];
+    if (keys.length === 0) return [];
+    const { rows } = await this.query<{ id: string }>(`SELECT execution_id::text AS id FROM ${this.table} WHERE execution_id = ANY($1::uuid[])`, [keys]);
+    const found = new Set(rows.map((row) => row.id));
+    return keys.filter((id) => found.has(id));
+  }
+
+  /** Ids starting with a prefix of hex digits and hyphens (for `show 1a2b`), at most `limit`. */
+  async findByPrefix(prefix: string, limit = 4): Promise<string[]> {
+    if (!/^[0-9a-f-]{1,36}$/.test(prefix)) return [];
+    const { rows } = await this.query<{ id: string }>(
+      `SELECT execution_id::text AS id FROM ${this.table} WHERE execution_id::text LIKE $1 || '%' ORDER BY execution_id LIMIT $2`,
+      [escapeLike(prefix), limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Whole runs (exact text), newest first, in keyset pages: for pull and export-all. */
+  async readPage(options: PageOptions = {}): Promise<{ runs: (StoredText & { savedAt: number })[]; next?: string }> {
+    const limit = pageLimit(options.limit);
+    const params: unknown[] = [limit + 1];
+    let where = '';
+    if (options.after !== undefined) {
+      const cursor = parseCursor(options.after);
+      params.push(cursor.micros, cursor.id);
+      where = `WHERE (saved_at, execution_id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`;
+    }
+    const { rows } = await this.query<SummaryRecord & { body: string }>(
+      `SELECT ${SUMMARY_COLUMNS}, result::text AS body FROM ${this.table} ${where} ORDER BY saved_at DESC, execution_id DESC LIMIT $1`,
+      params,
+    );
+    const page = toPage(rows, limit);
+    // Saved times to the microsecond here (a pulled file's time then matches the pushed one's).
+    return { runs: rows.slice(0, limit).map((row) => ({ id: row.id, text: row.body, savedAt: Number(row.micros) / 1000 })), next: page.next };
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.changes.dispose();
+    await this.pool.end();
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  // --- plumbing ------------------------------------------------------------------------
+
+  private async query<R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number | null }> {
+    try {
+      const result = await this.pool.query<R>(sql, params);
+      return { rows: result.rows, rowCount: result.rowCount };
+    } catch (error) {
+      throw this.describe(error);
+    }
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.describe(error);
+    }
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const value = await work(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      broken = error;
+      // If the connection died, the server rolls back on its own; nothing is half-written.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.describe(error);
+    } finally {
+      // A connection that failed (not a query the server refused) is not reused.
+      client.release(broken !== undefined && !(broken instanceof DatabaseError));
+    }
+  }
+
+  /** A pg or network error as one plain sentence naming the database (never the password). */
+  private describe(error: unknown): Error {
+    if (error instanceof PostgresStoreError) return error;
+    const e = error as { code?: string; message?: string; detail?: string };
+    const where = this.label;
+    const message = e?.message ?? String(error);
+    switch (e?.code) {
+      case 'ECONNREFUSED':
+      case 'ENOTFOUND':
+      case 'EHOSTUNREACH':
+      case 'ETIMEDOUT':
+      case 'ECONNRESET':
+        return new PostgresStoreError(`Cannot reach the database ${where}: ${message}`, e.code);
+      case '57014':
+        return new PostgresStoreError(`The database did not answer within the statement timeout (${this.statementTimeoutMs} ms): ${where}`, e.code);
+      case '57P01':
+      case '57P02':
+      case '57P03':
+        return new PostgresStoreError(`The database server ${where} shut down or is starting: ${message}`, e.code);
+      case '42P01':
+        return new PostgresStoreError(`No table ${this.name.schema}.${this.name.table} in ${where}: run \`flow-history --db URL init\` first`, e.code);
+      case '42703':
+        return new PostgresStoreError(`The table ${this.name.schema}.${this.name.table} lacks Flow History's summary columns (${message}): run \`flow-history --db URL init\``, e.code);
+      case '42501':
+        return new PermissionDeniedError(`The database role may not do this in ${this.name.schema}.${this.name.table}: ${message}; nothing was changed`);
+      case '28P01':
+      case '28000':
+        return new PostgresStoreError(`The database refused the login for ${where}: ${message}`, e.code);
+      case '22P02':
+      case '22032':
+        return new PostgresStoreError(`The database refused a value: ${message}${e.detail ? ` (${e.detail})` : ''}`, e.code);
+      default:
+        if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+          return new PostgresStoreError(`Lost the connection to the database ${where}: ${message}`, e?.code);
+        }
+        return new PostgresStoreError(`Database error (${where}): ${message}`, e?.code);
+    }
+  }
+}
