@@ -146,13 +146,27 @@ else
   rm -rf "$OLD_CODE_SERVER_DIR"
   mkdir -p "$OLD_CODE_SERVER_DIR"
   printf '{ "name": "flow-history-code-server-old", "private": true }\n' >"$OLD_CODE_SERVER_DIR/package.json"
-  # Node 20 first on PATH (npm and code-server's postinstall then run on it); its postinstall
-  # refuses to run as root unless unsafe-perm is set, and node-gyp takes the headers next to
-  # that node (include/node), as nothing can be downloaded.
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  # Its postinstall runs `npm install` in lib/vscode, where @vscode/ripgrep 1.15.9 fetches rg
+  # from api.github.com, which cannot be reached here. That download first looks in
+  # $TMPDIR/vscode-ripgrep-cache-<version>/: put there the static rg that code-server
+  # 4.139.1 brought from npm (@vscode/ripgrep-universal), packed as the release asset.
+  rg="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep-universal/bin/linux-x64/rg"
+  [ -x "$rg" ] || { echo "[install-test-env] $rg is missing (it comes with code-server $CODE_SERVER_VERSION)" >&2; exit 1; }
+  mkdir -p "$tmp/rg" "$tmp/vscode-ripgrep-cache-1.15.9"
+  cp "$rg" "$tmp/rg/rg"
+  tar -czf "$tmp/vscode-ripgrep-cache-1.15.9/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$tmp/rg" rg
+  # Node 20 first on PATH (npm and code-server's postinstall then run on it); the postinstall
+  # refuses to run as root unless unsafe-perm is set; node-gyp takes the headers next to that
+  # node (include/node), as nothing can be downloaded; -fpermissive lets the kerberos addon's
+  # old node-addon-api compile against Node 20.20's stricter finalizer type.
   node20_prefix="$(dirname "$(dirname "$(readlink -f "$NODE20_DIR/bin/node")")")"
-  (cd "$OLD_CODE_SERVER_DIR" && PATH="$NODE20_PATH_DIR:$PATH" npm_config_unsafe_perm=true \
-    npm_config_nodedir="$node20_prefix" npm install --no-audit --no-fund --loglevel=error \
-    "code-server@$OLD_CODE_SERVER_VERSION")
+  (cd "$OLD_CODE_SERVER_DIR" && PATH="$NODE20_PATH_DIR:$PATH" TMPDIR="$tmp" npm_config_unsafe_perm=true \
+    npm_config_nodedir="$node20_prefix" CXXFLAGS="${CXXFLAGS:-} -fpermissive" \
+    npm install --no-audit --no-fund --loglevel=error "code-server@$OLD_CODE_SERVER_VERSION")
+  rm -rf "$tmp"
+  trap - EXIT
   "$NODE20_DIR/bin/node" "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
   touch "$OLD_CODE_SERVER_MARKER"
   step_done "installed $OLD_CODE_SERVER_VERSION"
