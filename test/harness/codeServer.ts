@@ -148,7 +148,9 @@ export class CodeServer {
   }
 
   private static spawnOn(port: number, runDir: string, layout: RunLayout, options: CodeServerOptions): CodeServer {
+    const smokeShim = options.smokeTestDriver && layout.install.smokeTestDriver === 'entry-shim';
     const args = [
+      ...(smokeShim ? [path.join(__dirname, 'smokeTestDriverEntry.js')] : []),
       layout.install.entry,
       ...layout.commonArgs,
       '--auth', 'none',
@@ -159,7 +161,8 @@ export class CodeServer {
       '--ignore-last-opened',
     ];
     if (!options.workspaceTrust) args.push('--disable-workspace-trust');
-    if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+    if (smokeShim) args.push('--enable-smoke-test-driver');
+    else if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
     args.push(...(options.extraArgs ?? []));
     const child = spawn(layout.install.node, args, {
       cwd: runDir,

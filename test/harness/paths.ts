@@ -35,10 +35,23 @@ export interface CodeServerInstall {
   entry: string;
   /** The node binary that runs it (each release wants the Node of its own time). */
   node: string;
+  /**
+   * How VS Code's `enable-smoke-test-driver` reaches its server: code-server's own
+   * `--vscode-option` (4.139), or, where code-server has no such flag (4.90), through
+   * smokeTestDriverEntry.js.
+   */
+  smokeTestDriver: 'vscode-option' | 'entry-shim';
 }
 
-function codeServerInstall(vscode: string, codeServerVersion: string, folder: string, nodeFolder: string): CodeServerInstall {
+function codeServerInstall(
+  vscode: string,
+  codeServerVersion: string,
+  folder: string,
+  nodeFolder: string,
+  smokeTestDriver: CodeServerInstall['smokeTestDriver'],
+): CodeServerInstall {
   return {
+    smokeTestDriver,
     vscode,
     codeServerVersion,
     entry: path.join(testEnvDir, folder, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
@@ -49,9 +62,9 @@ function codeServerInstall(vscode: string, codeServerVersion: string, folder: st
 /** Newest first. Versions and folders match scripts/install-test-env.sh. */
 export const codeServerInstalls: readonly CodeServerInstall[] = [
   // VS Code 1.139.1 on Node 24.
-  codeServerInstall('1.139', '4.139.1', 'code-server', 'node24'),
+  codeServerInstall('1.139', '4.139.1', 'code-server', 'node24', 'vscode-option'),
   // VS Code 1.90.2, the oldest release `engines.vscode` accepts, on Node 20.
-  codeServerInstall('1.90', '4.90.3', 'code-server-4.90.3', 'node20'),
+  codeServerInstall('1.90', '4.90.3', 'code-server-4.90.3', 'node20', 'entry-shim'),
 ];
 export const newestCodeServer = codeServerInstalls[0];
 
