@@ -98,6 +98,9 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
   try {
     server = await CodeServer.start({
       install: options.install,
+      // The extension host inherits the server's environment on every release; the payload's
+      // extensionEnvironment (below) does not reach it on VS Code 1.90.
+      env: options.extensionEnvironment,
       smokeTestDriver: true,
       userSettings: options.userSettings,
       workspaceTrust: options.workspaceTrust,

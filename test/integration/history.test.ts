@@ -99,6 +99,19 @@ describe('Flow History in VS Code', function () {
       assert.match(internals.treeView.badge!.tooltip, new RegExp(`${count} runs, newest`));
     });
 
+    it('answers with the runs when the stores are rebuilt while it lists them (a settings or folder change)', async () => {
+      // VS Code 1.90 reports a configuration change for a restricted setting edited in an
+      // untrusted workspace, so a rebuild can land in the middle of any listing. Without
+      // re-listing, the cleared states made the memory store count as shown: the tree
+      // answered with two store rows (or nothing) instead of the runs.
+      const racing = rootRuns(internals);
+      internals.tree.refreshAll();
+      const during = await racing;
+      const settled = await rootRuns(internals);
+      assert.ok(settled.some((n) => n.kind === 'run') && settled.every((n) => n.kind !== 'store'), 'one store: runs at the root');
+      assert.deepStrictEqual(during, settled);
+    });
+
     it('pages the runs with a Show more row', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-paging-'));
       const config = vscode.workspace.getConfiguration('a3sFlow.history');
