@@ -106,7 +106,11 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
       workspaceTrust: options.workspaceTrust,
     });
     browser = await TestBrowser.launch();
-    const page = await browser.browser.newPage();
+    // The clipboard as a desktop VS Code has it: VS Code 1.90's web workbench reads
+    // vscode.env.clipboard only through navigator.clipboard, which Chromium refuses to a
+    // page without the permission (1.139 also keeps the last text it wrote).
+    const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
 
     let finish: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (finish = resolve));
