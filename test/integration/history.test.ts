@@ -30,17 +30,19 @@ function runNode(internals: Internals, id: string): HistoryNode {
 
 describe('Flow History in VS Code', function () {
   let internals: Internals;
-  const now = Date.now();
+  let now = Date.now();
 
   before(async () => {
-    // Known saved times: EXAMPLE newest, then BIG, then BROKEN.
+    internals = (await extensionExports()).internals;
+    // Known saved times: EXAMPLE newest, then BIG, then BROKEN. Taken once the extension is
+    // up, so a slow start (a loaded machine) cannot turn "1 min ago" into "2 min ago".
+    now = Date.now();
     const times: [string, number][] = [
       [EXAMPLE, now - 60_000],
       [BIG, now - 3_600_000],
       [BROKEN, now - 7_200_000],
     ];
     for (const [id, time] of times) fs.utimesSync(path.join(storeDir(), `${id}.json`), new Date(time), new Date(time));
-    internals = (await extensionExports()).internals;
     internals.tree.refreshAll();
   });
 
