@@ -11,7 +11,20 @@
 # Everything downloaded lives in the git-ignored .vscode-test/ (the folder @vscode/test-electron
 # uses for its own VS Code cache). Each step writes a marker file only after it succeeded, so
 # an interrupted install is redone and a complete one is skipped: a warm run takes seconds.
+#
+#   bash scripts/install-test-env.sh [--newest-only]
+#
+# --newest-only skips Node 20 and code-server 4.90.3 (`npm run demo` uses it; the integration
+# suite then has only VS Code 1.139 to run on).
 set -euo pipefail
+
+NEWEST_ONLY=0
+for arg in "$@"; do
+  case "$arg" in
+    --newest-only) NEWEST_ONLY=1 ;;
+    *) echo "[install-test-env] unknown argument: $arg (known: --newest-only)" >&2; exit 2 ;;
+  esac
+done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$ROOT/.vscode-test"
@@ -40,7 +53,7 @@ TOTAL_START=$(now)
 step_start() { STEP_NAME="$1"; STEP_START=$(now); }
 step_done() {
   local ms=$(( ($(now) - STEP_START) / 1000000 ))
-  printf '[install-test-env] %-12s %s (%d.%03d s)\n' "$STEP_NAME" "$1" $((ms / 1000)) $((ms % 1000))
+  printf '[install-test-env] %-16s %s (%d.%03d s)\n' "$STEP_NAME" "$1" $((ms / 1000)) $((ms % 1000))
 }
 
 # --- Debian packages -------------------------------------------------------------------
@@ -109,6 +122,7 @@ else
   step_done "installed $CODE_SERVER_VERSION"
 fi
 
+if [ "$NEWEST_ONLY" -eq 0 ]; then
 # --- Node 20 -----------------------------------------------------------------------------
 # code-server 4.90.3 refuses any other major version. The machine's own node is used when it
 # is 20 (CI's is); otherwise the npm package, like Node 24 above.
@@ -170,6 +184,11 @@ else
   "$NODE20_DIR/bin/node" "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
   touch "$OLD_CODE_SERVER_MARKER"
   step_done "installed $OLD_CODE_SERVER_VERSION"
+fi
+
+else
+  step_start "node20"; step_done "skipped (--newest-only)"
+  step_start "code-server-1.90"; step_done "skipped (--newest-only)"
 fi
 
 # --- playwright-core ---------------------------------------------------------------------
