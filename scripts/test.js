@@ -3,7 +3,8 @@
 //   0. scripts/install-test-env.sh (seconds when .vscode-test/ is already filled)
 //   1. checks       npm run check-types, npm run lint, npm run build  (one count each)
 //   2. unit         mocha over out/test/{unit,interop}/**/*.test.js (plain Node)
-//   3. integration  out/test/harness/runIntegration.js (mocha inside code-server's extension host)
+//   3. integration  out/test/harness/runIntegration.js (mocha inside code-server's extension host),
+//                   once per VS Code release: 1.139 (newest) and 1.90 (the oldest `engines` accepts)
 //   4. e2e          npm run package, then mocha over out/test/e2e/**/*.e2e.js (Chromium + the .vsix)
 // Every suite ends with `<suite>: N passed, N failed`; the last line is the sum,
 // `N passed, N failed`. A later suite still runs when an earlier one failed, so one run
@@ -15,7 +16,9 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** The counting line of a runner: mocha's counting reporter, the in-host index, our runners. */
-const COUNT_LINE = /^(?:[\w-]+: )?(\d+) passed, (\d+) failed$/;
+const COUNT_LINE = /^(?:[\w.-]+: )?(\d+) passed, (\d+) failed$/;
+/** VS Code releases the integration suite runs on (test/harness/paths.ts, codeServerInstalls). */
+const INTEGRATION_VSCODE = ['1.139', '1.90'];
 
 /** Runs a command, teeing its output; resolves with its exit code and stdout. */
 function run(command, args, options = {}) {
@@ -85,9 +88,12 @@ async function main() {
   if (compile.code !== 0) console.error('compile-tests reported errors (counted under checks); running what it emitted.');
   report('unit', counts(await run('node', ['scripts/run-mocha.js', 'unit', '--no-compile'])), t);
 
-  // 3. Integration tests inside code-server's extension host.
-  t = Date.now();
-  report('integration', counts(await run('node', ['out/test/harness/runIntegration.js'])), t);
+  // 3. Integration tests inside code-server's extension host, one block per VS Code release
+  //    (single-folder, multi-root and restricted runs each), so each prints its own count.
+  for (const vscode of INTEGRATION_VSCODE) {
+    t = Date.now();
+    report(`integration-${vscode}`, counts(await run('node', ['out/test/harness/runIntegration.js', `--vscode=${vscode}`])), t);
+  }
 
   // 4. The packaged extension, end to end.
   t = Date.now();
@@ -101,7 +107,7 @@ async function main() {
 
   const total = results.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed }), { passed: 0, failed: 0 });
   console.log('\nSummary');
-  for (const r of results) console.log(`  ${r.suite.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(4)} failed ${r.seconds.padStart(7)} s`);
+  for (const r of results) console.log(`  ${r.suite.padEnd(17)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(4)} failed ${r.seconds.padStart(7)} s`);
   console.log(`  total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The closing line CI reads: alone on its line, nothing after it.
   console.log(`${total.passed} passed, ${total.failed} failed`);

@@ -177,7 +177,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   async getChildren(element?: HistoryNode): Promise<HistoryNode[]> {
     if (!element) {
-      await Promise.all(this.stores.all().map((h) => this.ensureListed(h.key)));
+      // A rebuild of the stores (a settings or folder change) clears their states, also while
+      // they are being listed: list again rather than answer from cleared states, which would
+      // show the store rows (or nothing). A few rounds at most; each rebuild also refreshes.
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(this.stores.all().map((h) => this.ensureListed(h.key)));
+        if (this.stores.all().every((h) => this.states.has(h.key))) break;
+      }
       const visible = this.visibleStores();
       this.grouped = visible.length > 1;
       this.totalsEmitter.fire();

@@ -1,4 +1,5 @@
-// Starts a real VS Code (code-server 4.139.1 = VS Code 1.139.1) for tests and demos, fully
+// Starts a real VS Code (code-server 4.139.1 = VS Code 1.139.1 by default, or another release
+// of paths.ts's codeServerInstalls, such as 4.90.3 = VS Code 1.90.2) for tests and demos, fully
 // isolated from the user's own VS Code: its own HOME, config, user data, extensions and a
 // port picked at run time. It runs detached in its own process group, so stopping it kills
 // the extension host and pty host with it.
@@ -7,7 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { assertTestEnvInstalled, codeServerEntry, node24 } from './paths';
+import { assertTestEnvInstalled, CodeServerInstall, newestCodeServer } from './paths';
 
 /**
  * User settings that remove every first-run dialog, tour and extra panel, so a test sees
@@ -35,6 +36,8 @@ export const quietUserSettings: Readonly<Record<string, unknown>> = {
 };
 
 export interface CodeServerOptions {
+  /** Which code-server release (and its Node) to run; the newest by default. */
+  install?: CodeServerInstall;
   /**
    * Lets the workbench honour the `payload` query parameter (extension tests inside the
    * extension host). Without it the built workbench silently ignores the payload.
@@ -115,11 +118,12 @@ export class CodeServer {
 
   /** Starts an isolated code-server and resolves when it accepts HTTP connections. */
   static async start(options: CodeServerOptions = {}): Promise<CodeServer> {
-    assertTestEnvInstalled();
+    const install = options.install ?? newestCodeServer;
+    assertTestEnvInstalled(install);
     installExitHooks(options.handleSignals ?? true);
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-cs-'));
     try {
-      const layout = prepareRunDir(runDir, options);
+      const layout = prepareRunDir(runDir, install, options);
       for (const vsix of options.installExtensions ?? []) {
         await installExtension(layout, vsix, options.env);
       }
@@ -144,8 +148,10 @@ export class CodeServer {
   }
 
   private static spawnOn(port: number, runDir: string, layout: RunLayout, options: CodeServerOptions): CodeServer {
+    const smokeShim = options.smokeTestDriver && layout.install.smokeTestDriver === 'entry-shim';
     const args = [
-      codeServerEntry,
+      ...(smokeShim ? [path.join(__dirname, 'smokeTestDriverEntry.js')] : []),
+      layout.install.entry,
       ...layout.commonArgs,
       '--auth', 'none',
       '--bind-addr', `127.0.0.1:${port}`,
@@ -155,9 +161,10 @@ export class CodeServer {
       '--ignore-last-opened',
     ];
     if (!options.workspaceTrust) args.push('--disable-workspace-trust');
-    if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+    if (smokeShim) args.push('--enable-smoke-test-driver');
+    else if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
     args.push(...(options.extraArgs ?? []));
-    const child = spawn(node24, args, {
+    const child = spawn(layout.install.node, args, {
       cwd: runDir,
       env: serverEnv(layout, options.env),
       // Own process group: stop() kills code-server, its extension host and pty host at once.
@@ -261,13 +268,14 @@ export class CodeServer {
 }
 
 interface RunLayout {
+  install: CodeServerInstall;
   home: string;
   tmp: string;
   /** Arguments shared by the server and the `--install-extension` call. */
   commonArgs: string[];
 }
 
-function prepareRunDir(runDir: string, options: CodeServerOptions): RunLayout {
+function prepareRunDir(runDir: string, install: CodeServerInstall, options: CodeServerOptions): RunLayout {
   const home = path.join(runDir, 'home');
   const tmp = path.join(runDir, 'tmp');
   const userDataDir = path.join(runDir, 'ud');
@@ -280,6 +288,7 @@ function prepareRunDir(runDir: string, options: CodeServerOptions): RunLayout {
   if (options.workspaceTrust) settings['security.workspace.trust.enabled'] = true;
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   return {
+    install,
     home,
     tmp,
     commonArgs: ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir],
@@ -288,7 +297,7 @@ function prepareRunDir(runDir: string, options: CodeServerOptions): RunLayout {
 
 async function installExtension(layout: RunLayout, vsix: string, env: Record<string, string> | undefined): Promise<void> {
   if (!fs.existsSync(vsix)) throw new Error(`Cannot install ${vsix}: file not found (run 'npm run package').`);
-  const child = spawn(node24, [codeServerEntry, ...layout.commonArgs, '--install-extension', vsix, '--force'], {
+  const child = spawn(layout.install.node, [layout.install.entry, ...layout.commonArgs, '--install-extension', vsix, '--force'], {
     env: serverEnv(layout, env),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,17 +3,20 @@
 // `payload` that names the extension under development and the tests entry. Mocha's output
 // comes back through `codeAutomationLog`, the result through `codeAutomationExit`.
 //
-//   node out/test/harness/runIntegration.js [run name ...]
+//   node out/test/harness/runIntegration.js [--vscode=1.90|1.139] [run name ...]
 //
 // Each entry of `integrationRuns` is one VS Code window on a fresh temp copy of a fixture;
 // add an entry for a new workspace shape or a new setting (for example Workspace Trust).
+// Every run runs on every VS Code release of paths.ts's `codeServerInstalls` (newest first),
+// or on the one `--vscode=` names; each block checks that the extension host reports the
+// version that release carries.
 import * as fs from 'fs';
 import * as path from 'path';
 import { format } from 'util';
 import { TestBrowser } from './browser';
 import { CodeServer } from './codeServer';
 import { copyFixture } from './fixtures';
-import { artifactsDir, repoRoot } from './paths';
+import { artifactsDir, CodeServerInstall, codeServerInstalls, findCodeServerInstall, repoRoot, vscodeVersionOf } from './paths';
 
 export interface IntegrationRun {
   name: string;
@@ -37,6 +40,8 @@ export const integrationRuns: IntegrationRun[] = [
 ];
 
 export interface ExtensionTestOptions {
+  /** The code-server release to run on; the newest by default. */
+  install?: CodeServerInstall;
   /** Folder (or `.code-workspace` file) to open; none opens an empty window. */
   workspace?: string;
   extensionDevelopmentPath: string;
@@ -65,11 +70,13 @@ export interface ExtensionTestResult {
   passed: number;
   failed: number;
   timedOut: boolean;
+  /** The version the tests entry printed (`VS Code <version> (...)`), once it started. */
+  vscodeVersion?: string;
 }
 
 const COUNT_LINE = /^(\d+) passed, (\d+) failed$/;
 /** First line test/integration/index.ts prints; what comes before it is workbench start-up. */
-const BANNER = /^VS Code \d+\.\d+/;
+const BANNER = /^VS Code (\d+\.\d+\S*)/;
 /**
  * Workbench messages that carry no information about the tests on an offline machine
  * (docs/TESTING.md, "Harmless noise"). They still go to the log file.
@@ -90,12 +97,20 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
   let testsStarted = false;
   try {
     server = await CodeServer.start({
+      install: options.install,
+      // The extension host inherits the server's environment on every release; the payload's
+      // extensionEnvironment (below) does not reach it on VS Code 1.90.
+      env: options.extensionEnvironment,
       smokeTestDriver: true,
       userSettings: options.userSettings,
       workspaceTrust: options.workspaceTrust,
     });
     browser = await TestBrowser.launch();
-    const page = await browser.browser.newPage();
+    // The clipboard as a desktop VS Code has it: VS Code 1.90's web workbench reads
+    // vscode.env.clipboard only through navigator.clipboard, which Chromium refuses to a
+    // page without the permission (1.139 also keeps the last text it wrote).
+    const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
 
     let finish: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (finish = resolve));
@@ -106,7 +121,13 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
       const text = Array.isArray(message) ? format(...(message as unknown[])) : String(message);
       fullLog.push(`${level}: ${text}`);
       const lines = text.split(/\r?\n/);
-      if (!testsStarted && lines.some((line) => BANNER.test(line))) testsStarted = true;
+      if (!testsStarted) {
+        const banner = lines.map((line) => BANNER.exec(line)).find(Boolean);
+        if (banner) {
+          testsStarted = true;
+          result.vscodeVersion = banner[1];
+        }
+      }
       // A noisy message is skipped whole, with its stack trace.
       if (!testsStarted || NOISE.some((pattern) => pattern.test(lines[0]))) return;
       for (const line of lines) {
@@ -179,10 +200,22 @@ function writeLogs(dir: string, consoleLines: string[], vscodeLogs: Array<{ rela
   }
 }
 
-/** Runs the named runs (all when none named); prints per-run and total counts. */
-export async function runIntegrationSuite(names: string[] = []): Promise<{ passed: number; failed: number }> {
+export interface IntegrationSuiteOptions {
+  /** Run names (all when empty). */
+  names?: string[];
+  /** VS Code releases (`1.90`, `1.139`); all of codeServerInstalls when empty. */
+  vscode?: string[];
+}
+
+/**
+ * Runs the named runs (all when none named) on each selected VS Code release; prints
+ * per-run, per-release and total counts.
+ */
+export async function runIntegrationSuite(options: IntegrationSuiteOptions = {}): Promise<{ passed: number; failed: number }> {
+  const names = options.names ?? [];
   const unknown = names.filter((name) => !integrationRuns.some((run) => run.name === name));
   if (unknown.length > 0) throw new Error(`Unknown integration run(s): ${unknown.join(', ')}`);
+  const installs = options.vscode?.length ? options.vscode.map(findCodeServerInstall) : [...codeServerInstalls];
   const selected = integrationRuns.filter((run) => names.length === 0 || names.includes(run.name));
   const extensionTestsPath = path.join(repoRoot, 'out', 'test', 'integration');
   if (!fs.existsSync(path.join(extensionTestsPath, 'index.js'))) {
@@ -190,34 +223,72 @@ export async function runIntegrationSuite(names: string[] = []): Promise<{ passe
   }
   let passed = 0;
   let failed = 0;
-  for (const run of selected) {
-    const started = Date.now();
-    console.log(`\n=== integration run '${run.name}' (${run.fixture}/${run.open}, ${run.tests})`);
-    const copy = copyFixture(run.fixture);
-    try {
-      const result = await runExtensionTests({
-        workspace: run.open === '.' ? copy.root : path.join(copy.root, run.open),
-        extensionDevelopmentPath: repoRoot,
-        extensionTestsPath,
-        extensionEnvironment: { FLOW_HISTORY_TEST_GLOB: run.tests },
-        userSettings: run.userSettings,
-        workspaceTrust: run.workspaceTrust,
-        label: run.name,
-        logDir: path.join(artifactsDir, 'integration', run.name),
-      });
-      passed += result.passed;
-      failed += result.failed;
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`=== ${run.name}: ${result.passed} passed, ${result.failed} failed (exit ${result.exitCode}, ${seconds} s)`);
-    } finally {
-      copy.dispose();
+  for (const install of installs) {
+    const expected = vscodeVersionOf(install);
+    const release = `VS Code ${expected ?? `${install.vscode} (version unknown)`} (code-server ${install.codeServerVersion})`;
+    let releasePassed = 0;
+    let releaseFailed = 0;
+    for (const run of selected) {
+      const started = Date.now();
+      console.log(`\n=== integration run '${run.name}' on ${release} (${run.fixture}/${run.open}, ${run.tests})`);
+      const copy = copyFixture(run.fixture);
+      try {
+        const result = await runExtensionTests({
+          install,
+          workspace: run.open === '.' ? copy.root : path.join(copy.root, run.open),
+          extensionDevelopmentPath: repoRoot,
+          extensionTestsPath,
+          extensionEnvironment: { FLOW_HISTORY_TEST_GLOB: run.tests },
+          userSettings: run.userSettings,
+          workspaceTrust: run.workspaceTrust,
+          label: `${install.vscode} ${run.name}`,
+          logDir: path.join(artifactsDir, 'integration', `vscode-${install.vscode}`, run.name),
+        });
+        // The matrix is only worth something if each block really ran on the release it names.
+        if (result.vscodeVersion !== undefined && result.vscodeVersion !== expected) {
+          console.error(`[${install.vscode} ${run.name}] The extension host reports VS Code ${result.vscodeVersion}, expected ${expected ?? 'a readable product.json'}.`);
+          result.failed++;
+        }
+        releasePassed += result.passed;
+        releaseFailed += result.failed;
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        const ranOn = result.vscodeVersion ? `VS Code ${result.vscodeVersion}` : 'tests did not start';
+        console.log(`=== ${run.name} on ${ranOn}: ${result.passed} passed, ${result.failed} failed (exit ${result.exitCode}, ${seconds} s)`);
+      } finally {
+        copy.dispose();
+      }
     }
+    if (installs.length > 1) console.log(`\n=== ${release}: ${releasePassed} passed, ${releaseFailed} failed`);
+    passed += releasePassed;
+    failed += releaseFailed;
   }
   return { passed, failed };
 }
 
+/** `[--vscode=1.90[,1.139]] [run name ...]` (also `--vscode 1.90`). */
+export function parseIntegrationArgs(args: string[]): IntegrationSuiteOptions {
+  const names: string[] = [];
+  const vscode: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--vscode') {
+      const value = args[++i];
+      if (value === undefined) throw new Error('--vscode needs a version, e.g. --vscode=1.90');
+      vscode.push(...value.split(','));
+    } else if (arg.startsWith('--vscode=')) {
+      vscode.push(...arg.slice('--vscode='.length).split(','));
+    } else if (arg.startsWith('-')) {
+      throw new Error(`Unknown option ${arg} (known: --vscode=<version>)`);
+    } else {
+      names.push(arg);
+    }
+  }
+  return { names, vscode: vscode.filter(Boolean) };
+}
+
 if (require.main === module) {
-  runIntegrationSuite(process.argv.slice(2))
+  Promise.resolve()
+    .then(() => runIntegrationSuite(parseIntegrationArgs(process.argv.slice(2))))
     .then(({ passed, failed }) => {
       console.log(`integration: ${passed} passed, ${failed} failed`);
       process.exitCode = failed > 0 ? 1 : 0;

@@ -33,8 +33,9 @@ describe('Flow History in VS Code', function () {
   let now = Date.now();
 
   before(async () => {
-    // Known saved times, relative to when this suite starts (not to when the files were
-    // loaded: the suites before it take minutes on a loaded machine): EXAMPLE newest, then BIG, then BROKEN.
+    internals = (await extensionExports()).internals;
+    // Known saved times: EXAMPLE newest, then BIG, then BROKEN. Taken once the extension is
+    // up, so a slow start (a loaded machine) cannot turn "1 min ago" into "2 min ago".
     now = Date.now();
     const times: [string, number][] = [
       [EXAMPLE, now - 60_000],
@@ -42,7 +43,6 @@ describe('Flow History in VS Code', function () {
       [BROKEN, now - 7_200_000],
     ];
     for (const [id, time] of times) fs.utimesSync(path.join(storeDir(), `${id}.json`), new Date(time), new Date(time));
-    internals = (await extensionExports()).internals;
     internals.tree.refreshAll();
   });
 
@@ -99,6 +99,19 @@ describe('Flow History in VS Code', function () {
       const count = (await internals.stores.folders()[0].store.list()).length;
       await waitFor('badge', () => internals.treeView.badge?.value === count);
       assert.match(internals.treeView.badge!.tooltip, new RegExp(`${count} runs, newest`));
+    });
+
+    it('answers with the runs when the stores are rebuilt while it lists them (a settings or folder change)', async () => {
+      // VS Code 1.90 reports a configuration change for a restricted setting edited in an
+      // untrusted workspace, so a rebuild can land in the middle of any listing. Without
+      // re-listing, the cleared states made the memory store count as shown: the tree
+      // answered with two store rows (or nothing) instead of the runs.
+      const racing = rootRuns(internals);
+      internals.tree.refreshAll();
+      const during = await racing;
+      const settled = await rootRuns(internals);
+      assert.ok(settled.some((n) => n.kind === 'run') && settled.every((n) => n.kind !== 'store'), 'one store: runs at the root');
+      assert.deepStrictEqual(during, settled);
     });
 
     it('pages the runs with a Show more row', async () => {
