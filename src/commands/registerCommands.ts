@@ -34,8 +34,10 @@ const COMMANDS: Record<string, Handler> = {
   'a3sFlow.history.importRuns': (ctx, files) => importRunsCommand(ctx, files),
   'a3sFlow.history.exportRuns': (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
   'a3sFlow.history.exportAll': (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
-  'a3sFlow.history.showMore': (ctx, storeKey) => {
-    if (typeof storeKey === 'string') ctx.tree.showMore(storeKey);
+  'a3sFlow.history.showMore': (ctx, storeKey, runId) => {
+    if (typeof storeKey !== 'string') return;
+    if (typeof runId === 'string') ctx.tree.showMoreNodes({ storeKey, id: runId });
+    else ctx.tree.showMore(storeKey);
   },
 };
 

@@ -13,6 +13,10 @@ export interface RunNode {
 export interface MoreNode {
   readonly kind: 'more';
   readonly storeKey: string;
+  /** Set for the next page of a run's nodes (else: the next page of a store's runs). */
+  readonly runId?: string;
+  /** A run's nodes not shown yet. */
+  readonly remaining?: number;
 }
 export interface FlowNodeNode {
   readonly kind: 'node';

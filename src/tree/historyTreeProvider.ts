@@ -37,6 +37,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly storeNodes = new Map<string, StoreNode>();
   private readonly moreNodes = new Map<string, MoreNode>();
+  /** Nodes shown under a run expanded past its first page, by store and run id. */
+  private readonly nodesShown = new Map<string, number>();
   /** Entries of the rows currently shown, by store and id (a few hundred at most). */
   private readonly shownEntries = new Map<string, ExecutionEntry>();
   private readonly pendingStores = new Set<string>();
@@ -117,6 +119,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!state) return;
     state.shown += readConfig().pageSize;
     this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
+  }
+
+  /** The next page of a run's nodes ("Show more…" under a wide run). */
+  showMoreNodes(run: RunRef): void {
+    const key = `${run.storeKey}\n${run.id}`;
+    this.nodesShown.set(key, (this.nodesShown.get(key) ?? readConfig().pageSize) + readConfig().pageSize);
+    this.changeEmitter.fire(this.runNode(run));
   }
 
   setFilter(text: string | undefined, ids?: Map<string, Set<string>>): void {
@@ -202,8 +211,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     switch (element.kind) {
       case 'store':
         return undefined;
-      case 'run':
       case 'more':
+        if (element.runId !== undefined) return this.runNode({ storeKey: element.storeKey, id: element.runId });
+        return this.grouped ? this.storeNode(element.storeKey) : undefined;
+      case 'run':
       case 'message':
         return this.grouped ? this.storeNode(element.storeKey) : undefined;
       case 'node':
@@ -247,7 +258,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (outcome.kind !== 'ok') return [];
     const result = outcome.result;
     const summary = summarize(result);
-    const nodes: HistoryNode[] = summary.nodes.map(
+    // A page at a time, like the runs: a run of 20,000 nodes shows its first page.
+    const shown = this.nodesShown.get(`${run.storeKey}\n${run.id}`) ?? readConfig().pageSize;
+    const nodes: HistoryNode[] = summary.nodes.slice(0, shown).map(
       (n): FlowNodeNode => ({
         kind: 'node',
         storeKey: run.storeKey,
@@ -257,6 +270,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         preview: n.status === 'skipped' ? 'skipped' : n.outputType === 'none' ? 'no output' : previewValue(result.outputs[n.id], 80),
       }),
     );
+    if (summary.nodes.length > shown) nodes.push({ kind: 'more', storeKey: run.storeKey, runId: run.id, remaining: summary.nodes.length - shown });
     const context: ContextNode = { kind: 'context', storeKey: run.storeKey, runId: run.id, preview: previewValue(result.context, 80), keys: summary.contextKeys };
     nodes.push(context);
     return nodes;
@@ -308,6 +322,15 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'run':
         return this.runItem(element);
       case 'more': {
+        if (element.runId !== undefined) {
+          const remaining = element.remaining ?? 0;
+          const item = new vscode.TreeItem(`Show more… (${remaining.toLocaleString('en-US')} more ${remaining === 1 ? 'node' : 'nodes'})`, vscode.TreeItemCollapsibleState.None);
+          item.id = `more:${element.storeKey}:${element.runId}`;
+          item.iconPath = new vscode.ThemeIcon('ellipsis');
+          item.contextValue = 'more';
+          item.command = { command: 'a3sFlow.history.showMore', title: 'Show More', arguments: [element.storeKey, element.runId] };
+          return item;
+        }
         const state = this.states.get(element.storeKey);
         const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.runs?.length ?? 0);
         const remaining = Math.max(0, matching - (state?.shown ?? 0));
