@@ -8,29 +8,12 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator } from 'playwright-core';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { stringifyJson } from '../../src/core/json';
 import { summarize } from '../../src/core/summary';
 import { CLI, STORE } from './seedStore';
 import { useWorkbench } from './support';
-
-// The page's globals, for the functions that run inside the webview through `evaluate` (the
-// tests compile without the DOM library); only what they use.
-interface PageElement {
-  readonly classList: { contains(name: string): boolean };
-  closest(selector: string): PageElement | null;
-  getAttribute(name: string): string | null;
-  getBoundingClientRect(): { top: number; bottom: number };
-  dispatchEvent(event: unknown): boolean;
-  value: string;
-}
-declare const document: { activeElement: PageElement | null; documentElement: { scrollHeight: number }; getElementsByTagName(name: string): { length: number } };
-declare const window: { innerHeight: number; scrollY: number; scrollTo(x: number, y: number): void };
-declare function requestAnimationFrame(callback: () => void): number;
-declare class KeyboardEvent {
-  constructor(type: string, init: { key: string; bubbles: boolean });
-}
+import { elementCount, filterKeystrokes, focusedNode, scrollThrough } from './widePage';
 
 const NODES = 20_000;
 /** The issue's bound on the page's DOM, at any time. */
@@ -43,46 +26,6 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-const elementCount = (web: FrameLocator): Promise<number> => web.locator('body').evaluate(() => document.getElementsByTagName('*').length);
-
-/** The node id of the section whose header has the focus (undefined when none has). */
-const focusedNode = (web: FrameLocator): Promise<{ id: string | null; pos: string | null; size: string | null; inView: boolean } | undefined> =>
-  web.locator('body').evaluate(() => {
-    const active = document.activeElement;
-    const section = active?.closest('[data-testid="node-section"]');
-    if (!active?.classList.contains('section-toggle') || !section) return undefined;
-    const box = section.getBoundingClientRect();
-    return {
-      id: section.getAttribute('data-node-id'),
-      pos: section.getAttribute('aria-posinset'),
-      size: section.getAttribute('aria-setsize'),
-      inView: box.bottom > 0 && box.top < window.innerHeight,
-    };
-  });
-
-/**
- * Scrolls the page in `steps` jumps to the end (or the start), waiting two frames after each
- * so the list catches up; returns the most elements seen in the DOM on the way.
- */
-const scrollThrough = (web: FrameLocator, to: 'end' | 'start', steps: number): Promise<number> =>
-  web.locator('body').evaluate(
-    async (_body, { to, steps }) => {
-      const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-      let most = document.getElementsByTagName('*').length;
-      for (let i = 1; i <= steps; i++) {
-        const end = document.documentElement.scrollHeight - window.innerHeight;
-        const from = window.scrollY;
-        const target = to === 'end' ? from + ((end - from) * 1) / (steps - i + 1) : from - (from * 1) / (steps - i + 1);
-        window.scrollTo(0, target);
-        await frame();
-        await frame();
-        most = Math.max(most, document.getElementsByTagName('*').length);
-      }
-      return most;
-    },
-    { to, steps },
-  );
 
 describe('Flow History: a run with 20,000 nodes (e2e)', function () {
   this.timeout(300_000);
@@ -169,18 +112,7 @@ describe('Flow History: a run with 20,000 nodes (e2e)', function () {
     const needle = `"${target}"`.slice(1, -1).toLowerCase();
     const expected = order.filter((node) => node.toLowerCase().includes(needle) || (outputs.get(node) ?? '').includes(needle));
     assert.deepStrictEqual(expected, [target], 'the needle names one node only');
-    // Each keystroke as the page gets it (Enter applies at once, without the typing delay),
-    // timed inside the page: the filter over all the nodes plus the list's new screen.
-    const times = await web.locator('[data-testid="filter"]').evaluate((input: PageElement, text) => {
-      const spent: number[] = [];
-      for (let i = 1; i <= text.length; i++) {
-        input.value = text.slice(0, i);
-        const started = performance.now();
-        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-        spent.push(performance.now() - started);
-      }
-      return spent;
-    }, needle);
+    const times = await filterKeystrokes(web, needle);
     const count = web.locator('[data-testid="filter-count"]');
     await waitUntil('one node matches', async () => (await count.innerText()) === `1 of ${NODES} nodes`);
     const shown = await web.locator('[data-testid="node-section"]').evaluateAll((e) => e.map((s) => s.getAttribute('data-node-id')));
