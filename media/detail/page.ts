@@ -123,7 +123,7 @@ export class DetailPage {
 
     this.nodeList?.dispose();
     this.nodeList = new NodeList(this.nodeSections);
-    this.filterIndex = undefined; // built by the first filter
+    this.filterIndex = undefined; // built when the page is idle, or by the first filter
     this.noMatch = el('div', 'empty-state');
     setTestId(this.noMatch, 'no-match');
     this.noMatch.hidden = true;
@@ -159,6 +159,16 @@ export class DetailPage {
     if (focusNode !== undefined) this.focusNode(focusNode);
     else window.scrollTo(0, scroll);
     this.api.postMessage({ type: 'rendered', id: run.id, rows: document.querySelectorAll('[data-testid="json-row"]').length });
+    // The filter's index, once the first screen is up: the first keystroke need not build it.
+    const sections = this.nodeSections;
+    window.requestIdleCallback(() => {
+      if (this.nodeSections === sections) this.buildFilterIndex();
+    }, { timeout: 3000 });
+  }
+
+  private buildFilterIndex(): NodeFilterIndex {
+    this.filterIndex ??= new NodeFilterIndex(this.nodeSections.map((section) => ({ id: section.source.key, text: section.hasText ? section.text : undefined })));
+    return this.filterIndex;
   }
 
   private showLoading(id: string): void {
@@ -383,8 +393,7 @@ export class DetailPage {
   /** Node indices under the filter, in order. */
   private matchingNodes(query: Query | undefined): number[] {
     if (!query) return this.nodeSections.map((_, index) => index);
-    this.filterIndex ??= new NodeFilterIndex(this.nodeSections.map((section) => ({ id: section.source.key, text: section.hasText ? section.text : undefined })));
-    return this.filterIndex.filter(query, (index) => this.nodeSections[index].matches(query));
+    return this.buildFilterIndex().filter(query, (index) => this.nodeSections[index].matches(query));
   }
 
   private saveState(): void {
