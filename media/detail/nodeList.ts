@@ -74,8 +74,6 @@ export class NodeList {
   /** The node indices shown (all, or a filter's matches), in order. */
   setOrder(order: readonly number[]): void {
     this.layout.setOrder(order);
-    const size = order.length;
-    order.forEach((node, position) => this.sections[node].setPosition(position + 1, size));
     if (this.focused !== undefined && this.layout.positionOf(this.focused) < 0) this.focused = undefined;
     this.update();
   }
@@ -131,6 +129,8 @@ export class NodeList {
         this.nodeOfElement.set(section.element, node);
         this.resizeObserver.observe(section.element);
       }
+      // Its place among the nodes shown, for assistive technology (set as it is placed).
+      section.setPosition(position + 1, this.layout.length);
       place(section.element);
       previous = position + 1;
     }

@@ -79,6 +79,7 @@ export class Section {
 
   /** Its place among the nodes shown, for assistive technology. */
   setPosition(index: number, size: number): void {
+    if (this.position?.index === index && this.position.size === size) return;
     this.position = { index, size };
     if (this.built) this.applyPosition(this.built.element);
   }

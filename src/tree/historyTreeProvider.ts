@@ -11,7 +11,7 @@ import { errorMessage } from '../core/folderStore';
 import { formatBytes, formatRelativeTime, formatTimestamp, oneLine, plural, previewValue } from '../core/format';
 import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
-import { summarize } from '../core/summary';
+import { buildSummary, outputType } from '../core/summary';
 import { log } from '../log';
 import { HistoryStores, MEMORY_STORE_KEY, StoreHandle } from '../stores/historyStores';
 import { ContextNode, FlowNodeNode, HistoryNode, MessageNode, MoreNode, RunNode, RunRef, StoreNode } from './historyNodes';
@@ -257,7 +257,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const outcome = await handle.store.inspect(run.id);
     if (outcome.kind !== 'ok') return [];
     const result = outcome.result;
-    const summary = summarize(result);
+    const outputs = result.outputs;
+    // Ids, statuses and types only: no output of a wide run is serialised just to be measured.
+    const summary = buildSummary(result.completedNodes, result.skippedNodes, Object.keys(outputs), Object.keys(result.context).length, (id) => ({ type: outputType(outputs[id]), bytes: 0 }));
     // A page at a time, like the runs: a run of 20,000 nodes shows its first page.
     const shown = this.nodesShown.get(`${run.storeKey}\n${run.id}`) ?? readConfig().pageSize;
     const nodes: HistoryNode[] = summary.nodes.slice(0, shown).map(
