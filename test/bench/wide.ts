@@ -134,7 +134,7 @@ export async function runWideScenarios(cli: string): Promise<ScenarioResult[]> {
         ours: Math.max(...keystrokes),
         unit: 'ms',
         goal: { max: 100 },
-        note: `median ${median(keystrokes).toFixed(0)} ms; the first builds the index`,
+        note: `median ${median(keystrokes).toFixed(0)} ms, timed inside the page`,
       },
       {
         scenario: `wide run: extension-host RSS with the ${n(WIDE)}-node panel open, over the view open`,
