@@ -7,6 +7,8 @@ import { formatBytes, plural } from '../../src/core/format';
 import { HostMessage, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
 import { button, codicon, displayText, el, flashDone, setTestId } from './dom';
 import { outputPath } from './jsonPath';
+import { NodeFilterIndex } from './nodeIndex';
+import { NodeList } from './nodeList';
 import { Query } from './query';
 import { Section } from './section';
 
@@ -37,6 +39,8 @@ export class DetailPage {
   private readonly toast = el('div', 'toast');
   private run: RunView | undefined;
   private nodeSections: Section[] = [];
+  private nodeList: NodeList | undefined;
+  private filterIndex: NodeFilterIndex | undefined;
   private otherSections: Section[] = [];
   private filterText = '';
   private filterTimer: number | undefined;
@@ -80,9 +84,14 @@ export class DetailPage {
       case 'focusNode':
         this.focusNode(message.nodeId);
         break;
-      case 'output':
-        this.nodeSections.find((section) => section.awaits(message.requestId, message.nodeId))?.provideOutput(message.output);
+      case 'output': {
+        const index = this.nodeSections.findIndex((section) => section.awaits(message.requestId, message.nodeId));
+        if (index < 0) break;
+        this.nodeSections[index].provideOutput(message.output);
+        this.filterIndex?.setText(index, this.nodeSections[index].hasText ? message.output : undefined);
+        this.nodeList?.schedule();
         break;
+      }
     }
   }
 
@@ -112,15 +121,16 @@ export class DetailPage {
       this.otherSections.push(new Section({ kind: 'other', key: 'other', json: run.extraFields, rootPath: '$', bracketTopLevel: false }, host));
     }
 
-    const nodeList = el('div', 'section-list');
-    nodeList.append(...this.nodeSections.map((s) => s.element));
+    this.nodeList?.dispose();
+    this.nodeList = new NodeList(this.nodeSections);
+    this.filterIndex = undefined; // built when the page is idle, or by the first filter
     this.noMatch = el('div', 'empty-state');
     setTestId(this.noMatch, 'no-match');
     this.noMatch.hidden = true;
     this.contextGroup = el('div', 'section-group');
     this.contextGroup.append(groupTitle('Context'), ...this.otherSections.map((s) => s.element));
     const nodesGroup = el('div', 'section-group');
-    nodesGroup.append(groupTitle('Nodes'), nodeList, this.noMatch);
+    nodesGroup.append(groupTitle('Nodes'), this.nodeList.element, this.noMatch);
     if (run.nodes.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
     this.content.replaceChildren(this.renderHeader(run), this.renderToolbar(), nodesGroup, this.contextGroup);
 
@@ -149,6 +159,16 @@ export class DetailPage {
     if (focusNode !== undefined) this.focusNode(focusNode);
     else window.scrollTo(0, scroll);
     this.api.postMessage({ type: 'rendered', id: run.id, rows: document.querySelectorAll('[data-testid="json-row"]').length });
+    // The filter's index, once the first screen is up: the first keystroke need not build it.
+    const sections = this.nodeSections;
+    window.requestIdleCallback(() => {
+      if (this.nodeSections === sections) this.buildFilterIndex();
+    }, { timeout: 3000 });
+  }
+
+  private buildFilterIndex(): NodeFilterIndex {
+    this.filterIndex ??= new NodeFilterIndex(this.nodeSections.map((section) => ({ id: section.source.key, text: section.hasText ? section.text : undefined })));
+    return this.filterIndex;
   }
 
   private showLoading(id: string): void {
@@ -206,6 +226,9 @@ export class DetailPage {
 
   private clearRun(): void {
     this.run = undefined;
+    this.nodeList?.dispose();
+    this.nodeList = undefined;
+    this.filterIndex = undefined;
     this.nodeSections = [];
     this.otherSections = [];
     this.runActions = [];
@@ -338,15 +361,13 @@ export class DetailPage {
     const sections = [...this.nodeSections, ...this.otherSections];
     const budget = { rows: FILTER_AUTO_ROWS };
     for (const section of sections) section.shareBudget(query ? budget : undefined);
-    let shown = 0;
-    for (const section of this.nodeSections) {
-      const visible = section.matches(query);
-      section.element.hidden = !visible;
-      section.setQuery(query);
-      if (!visible) continue;
-      shown++;
-      if (query && openMatches && shown <= FILTER_OPEN_MAX) section.setExpanded(true);
-    }
+    // Over the precomputed index: most filters need no output parsed, and only the sections
+    // on screen are (re)built, by the node list.
+    const matching = this.matchingNodes(query);
+    for (const section of this.nodeSections) section.setQuery(query);
+    if (query && openMatches) for (const index of matching.slice(0, FILTER_OPEN_MAX)) this.nodeSections[index].setExpanded(true);
+    this.nodeList?.setOrder(matching);
+    const shown = matching.length;
     let contextShown = 0;
     for (const section of this.otherSections) {
       const visible = section.matches(query);
@@ -369,6 +390,12 @@ export class DetailPage {
     }
   }
 
+  /** Node indices under the filter, in order. */
+  private matchingNodes(query: Query | undefined): number[] {
+    if (!query) return this.nodeSections.map((_, index) => index);
+    return this.buildFilterIndex().filter(query, (index) => this.nodeSections[index].matches(query));
+  }
+
   private saveState(): void {
     if (!this.run) return;
     // Keep every field already there; the run says its store, so the panel can be restored.
@@ -380,13 +407,20 @@ export class DetailPage {
 
   /** Scrolls to a node's section (or, for `$context` when no node has that id, the context). */
   private focusNode(nodeId: string): void {
-    const section =
-      this.nodeSections.find((s) => s.source.key === nodeId) ??
-      (nodeId === '$context' ? this.otherSections.find((s) => s.source.kind === 'context') : undefined);
+    const index = this.nodeSections.findIndex((s) => s.source.key === nodeId);
+    let section: Section | undefined;
+    if (index >= 0 && this.nodeList) {
+      if (this.nodeList.reveal(index, 'start') === undefined) this.setFilter(''); // hidden by the filter
+      this.nodeSections[index].setExpanded(true);
+      section = this.nodeList.reveal(index, 'start');
+    } else if (nodeId === '$context') {
+      section = this.otherSections.find((s) => s.source.kind === 'context');
+      if (!section) return;
+      if (this.contextGroup?.hidden) this.setFilter('');
+      section.setExpanded(true);
+      section.element.scrollIntoView({ block: 'start' });
+    }
     if (!section) return;
-    if (section.element.hidden || (section.source.kind !== 'node' && this.contextGroup?.hidden)) this.setFilter('');
-    section.setExpanded(true);
-    section.element.scrollIntoView({ block: 'start' });
     section.focusHeader();
     section.element.classList.remove('flash');
     void section.element.offsetWidth; // restart the highlight animation

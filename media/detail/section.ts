@@ -40,9 +40,8 @@ let nextSectionId = 0;
 let nextRequestId = 1;
 
 export class Section {
-  readonly element: HTMLElement;
-  private readonly toggleButton: HTMLButtonElement;
-  private readonly body: HTMLElement;
+  private built: { readonly element: HTMLElement; readonly toggle: HTMLButtonElement; readonly body: HTMLElement } | undefined;
+  private readonly id = `section-${nextSectionId++}`;
   private expanded = false;
   private parsed: { readonly value: JsonValue } | { readonly error: string } | undefined;
   private folded: string | undefined;
@@ -53,30 +52,69 @@ export class Section {
   private json: string | undefined;
   /** The `loadOutput` request this section waits for (its reply carries the same id). */
   private request: number | undefined;
+  /** Place in the node list (aria-posinset / aria-setsize), 1-based. */
+  private position: { readonly index: number; readonly size: number } | undefined;
+
 
   constructor(
     readonly source: SectionSource,
     private readonly host: SectionHost,
   ) {
-    const id = `section-${nextSectionId++}`;
     this.json = source.json;
-    this.element = el('section', `section section-${source.kind}`);
+  }
+
+  /**
+   * The section's DOM, built on first use. A windowed list builds it when the section comes
+   * on screen and drops it (`release`) when it leaves; the parsed value and viewer stay.
+   */
+  get element(): HTMLElement {
+    return (this.built ??= this.build()).element;
+  }
+
+  /** Whether the DOM exists (the section is, or was just, in the page). */
+  get isBuilt(): boolean {
+    return this.built !== undefined;
+  }
+
+  /** Forgets the DOM (the section left the page); it is built again when next shown. */
+  release(): void {
+    this.built = undefined;
+  }
+
+  /** Its place among the nodes shown, for assistive technology. */
+  setPosition(index: number, size: number): void {
+    if (this.position?.index === index && this.position.size === size) return;
+    this.position = { index, size };
+    if (this.built) this.applyPosition(this.built.element);
+  }
+
+  private applyPosition(element: HTMLElement): void {
+    if (!this.position) return;
+    element.setAttribute('aria-posinset', String(this.position.index));
+    element.setAttribute('aria-setsize', String(this.position.size));
+  }
+
+  private build(): { element: HTMLElement; toggle: HTMLButtonElement; body: HTMLElement } {
+    const { source, id } = this;
+    const element = el('section', `section section-${source.kind}`);
     if (source.kind === 'node') {
-      setTestId(this.element, 'node-section');
-      this.element.setAttribute('data-node-id', source.key);
+      setTestId(element, 'node-section');
+      element.setAttribute('data-node-id', source.key);
+      element.setAttribute('role', 'listitem');
+      this.applyPosition(element);
     } else {
-      setTestId(this.element, `${source.kind}-section`);
+      setTestId(element, `${source.kind}-section`);
     }
 
     const header = el('div', 'section-header');
     const heading = el('h3', 'section-heading');
-    this.toggleButton = el('button', 'section-toggle');
-    this.toggleButton.type = 'button';
-    this.toggleButton.setAttribute('aria-expanded', 'false');
-    this.toggleButton.setAttribute('aria-controls', `${id}-body`);
-    this.toggleButton.append(codicon('chevron-right', 'twisty'), ...this.headerParts());
-    this.toggleButton.addEventListener('click', () => this.setExpanded(!this.expanded));
-    heading.append(this.toggleButton);
+    const toggle = el('button', 'section-toggle');
+    toggle.type = 'button';
+    toggle.setAttribute('aria-expanded', String(this.expanded));
+    toggle.setAttribute('aria-controls', `${id}-body`);
+    toggle.append(codicon('chevron-right', 'twisty'), ...this.headerParts());
+    toggle.addEventListener('click', () => this.setExpanded(!this.expanded));
+    heading.append(toggle);
     header.append(heading);
     if (this.hasValue) {
       const copy: HTMLButtonElement = button({
@@ -102,12 +140,17 @@ export class Section {
       header.append(el('span', 'section-action-placeholder'));
     }
 
-    this.body = el('div', 'section-body');
-    this.body.id = `${id}-body`;
-    this.body.setAttribute('role', 'region');
-    this.body.setAttribute('aria-label', this.describe());
-    this.body.hidden = true;
-    this.element.append(header, this.body);
+    const body = el('div', 'section-body');
+    body.id = `${id}-body`;
+    body.setAttribute('role', 'region');
+    body.setAttribute('aria-label', this.describe());
+    body.hidden = !this.expanded;
+    element.classList.toggle('expanded', this.expanded);
+    element.append(header, body);
+    const built = { element, toggle, body };
+    this.built = built;
+    if (this.expanded) this.fillBody();
+    return built;
   }
 
   get isExpanded(): boolean {
@@ -161,7 +204,17 @@ export class Section {
     this.parsed = undefined;
     this.folded = undefined;
     this.viewer = undefined;
-    if (this.expanded) this.fillBody();
+    if (this.expanded && this.built) this.fillBody();
+  }
+
+  /** The JSON text (undefined for a big output not loaded yet). */
+  get text(): string | undefined {
+    return this.json;
+  }
+
+  /** Whether there is a JSON value the filter can look into. */
+  get hasText(): boolean {
+    return this.hasValue && this.json !== undefined;
   }
 
   private parse(): { readonly value: JsonValue } | { readonly error: string } {
@@ -192,7 +245,7 @@ export class Section {
     if (query?.needle === this.query?.needle) return;
     this.query = query;
     this.viewer = undefined;
-    if (this.expanded) this.fillBody();
+    if (this.expanded && this.built) this.fillBody();
   }
 
   /** Viewers built until the next call share this auto-expansion budget (one filter pass). */
@@ -203,43 +256,53 @@ export class Section {
   setExpanded(expanded: boolean): void {
     if (expanded === this.expanded) return;
     this.expanded = expanded;
-    this.toggleButton.setAttribute('aria-expanded', String(expanded));
-    this.element.classList.toggle('expanded', expanded);
-    this.body.hidden = !expanded;
+    const built = this.built;
+    if (!built) return;
+    built.toggle.setAttribute('aria-expanded', String(expanded));
+    built.element.classList.toggle('expanded', expanded);
+    built.body.hidden = !expanded;
     // A closed section keeps its viewer (and its open rows) but not its DOM.
     if (expanded) this.fillBody();
-    else this.body.replaceChildren();
+    else built.body.replaceChildren();
   }
 
   focusHeader(): void {
-    this.toggleButton.focus({ preventScroll: true });
+    this.built?.toggle.focus({ preventScroll: true });
+  }
+
+  /** Whether this element is the section's header button. */
+  isHeader(target: EventTarget | null): boolean {
+    return this.built !== undefined && target === this.built.toggle;
   }
 
   private fillBody(): void {
+    if (!this.built) return;
+    const body = this.built.body;
     const { node } = this.source;
     if (node && node.outputType === 'none') {
-      this.body.replaceChildren(el('p', 'section-note', 'No output recorded for this node.'));
+      body.replaceChildren(el('p', 'section-note', 'No output recorded for this node.'));
       return;
     }
     if (this.json === undefined) {
       const note = el('p', 'section-note');
       note.append(codicon('loading', 'codicon-modifier-spin'), el('span', undefined, ` Loading ${formatBytes(node?.outputBytes ?? 0)} of output…`));
-      this.body.replaceChildren(note);
+      body.replaceChildren(note);
       if (this.request === undefined) {
         this.request = nextRequestId++;
         this.host.post({ type: 'loadOutput', requestId: this.request, nodeId: this.source.key });
+
       }
       return;
     }
     if (node?.status === 'skipped' && this.json.trim() === 'null') {
-      this.body.replaceChildren(el('p', 'section-note', 'skipped (no output)'));
+      body.replaceChildren(el('p', 'section-note', 'skipped (no output)'));
       return;
     }
     const parsed = this.parse();
     if ('error' in parsed) {
       const note = el('p', 'section-note error');
       note.append(codicon('error'), el('span', undefined, `This value could not be read: ${displayText(parsed.error)}`));
-      this.body.replaceChildren(note);
+      body.replaceChildren(note);
       return;
     }
     if (!this.viewer) {
@@ -255,6 +318,6 @@ export class Section {
         notify: this.host.notify,
       });
     }
-    this.body.replaceChildren(this.viewer.element);
+    body.replaceChildren(this.viewer.element);
   }
 }

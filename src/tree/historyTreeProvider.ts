@@ -12,12 +12,13 @@ import { errorMessage } from '../core/errors';
 import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
-import { summarize } from '../core/summary';
+import { buildSummary, outputType } from '../core/summary';
 import { log } from '../host/log';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, runItem, storeItem } from './treeItems';
 import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RunNode, StoreNode } from './treeNodes';
 import { RunRef } from '../stores/runRef';
+
 
 const REFRESH_DEBOUNCE_MS = 50;
 
@@ -40,6 +41,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly storeNodes = new Map<string, StoreNode>();
   private readonly moreNodes = new Map<string, MoreNode>();
+  /** Nodes shown under a run expanded past its first page, by store and run id. */
+  private readonly nodesShown = new Map<string, number>();
   /** Entries of the rows currently shown, by store and id (a few hundred at most). */
   private readonly shownEntries = new Map<string, ExecutionEntry>();
   private readonly pendingStores = new Set<string>();
@@ -120,6 +123,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!state) return;
     state.shown += readConfig().pageSize;
     this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
+  }
+
+  /** The next page of a run's nodes ("Show more…" under a wide run). */
+  showMoreNodes(run: RunRef): void {
+    const key = `${run.storeKey}\n${run.id}`;
+    this.nodesShown.set(key, (this.nodesShown.get(key) ?? readConfig().pageSize) + readConfig().pageSize);
+    this.changeEmitter.fire(this.runNode(run));
   }
 
   setFilter(text: string | undefined, ids?: Map<string, Set<string>>): void {
@@ -211,8 +221,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     switch (element.kind) {
       case 'store':
         return undefined;
-      case 'run':
       case 'more':
+        if (element.runId !== undefined) return this.runNode({ storeKey: element.storeKey, id: element.runId });
+        return this.grouped ? this.storeNode(element.storeKey) : undefined;
+      case 'run':
       case 'message':
         return this.grouped ? this.storeNode(element.storeKey) : undefined;
       case 'node':
@@ -255,9 +267,14 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const outcome = await handle.store.inspect(run.id);
     if (outcome.kind !== 'ok') return [];
     const result = outcome.result;
-    const summary = summarize(result);
-    const nodes: HistoryNode[] = summary.nodes.map(
+    const outputs = result.outputs;
+    // Ids, statuses and types only: no output of a wide run is serialised just to be measured.
+    const summary = buildSummary(result.completedNodes, result.skippedNodes, Object.keys(outputs), Object.keys(result.context).length, (id) => ({ type: outputType(outputs[id]), bytes: 0 }));
+    // A page at a time, like the runs: a run of 20,000 nodes shows its first page.
+    const shown = this.nodesShown.get(`${run.storeKey}\n${run.id}`) ?? readConfig().pageSize;
+    const nodes: HistoryNode[] = summary.nodes.slice(0, shown).map(
       (n): FlowStepNode => ({
+
         kind: 'node',
         storeKey: run.storeKey,
         runId: run.id,
@@ -266,6 +283,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         preview: n.status === 'skipped' ? 'skipped' : n.outputType === 'none' ? 'no output' : previewValue(result.outputs[n.id], 80),
       }),
     );
+    if (summary.nodes.length > shown) nodes.push({ kind: 'more', storeKey: run.storeKey, runId: run.id, remaining: summary.nodes.length - shown });
     const context: ContextNode = { kind: 'context', storeKey: run.storeKey, runId: run.id, preview: previewValue(result.context, 80), keys: summary.contextKeys };
     nodes.push(context);
     return nodes;
@@ -319,6 +337,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'run':
         return this.runItem(element);
       case 'more': {
+        if (element.runId !== undefined) return moreItem(element, element.remaining ?? 0);
         const state = this.states.get(element.storeKey);
         const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.runs?.length ?? 0);
         return moreItem(element, Math.max(0, matching - (state?.shown ?? 0)));

@@ -58,11 +58,14 @@ export function runItem(element: RunNode, handle: StoreHandle, entry: ExecutionE
 }
 
 export function moreItem(element: MoreNode, remaining: number): vscode.TreeItem {
-  const item = new vscode.TreeItem(`Show more… (${remaining.toLocaleString('en-US')} older)`, vscode.TreeItemCollapsibleState.None);
-  item.id = `more:${element.storeKey}`;
+  const count = remaining.toLocaleString('en-US');
+  // Under a wide run: its next page of nodes; else the store's next page of runs.
+  const label = element.runId !== undefined ? `Show more… (${count} more ${remaining === 1 ? 'node' : 'nodes'})` : `Show more… (${count} older)`;
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = element.runId !== undefined ? `more:${element.storeKey}:${element.runId}` : `more:${element.storeKey}`;
   item.iconPath = new vscode.ThemeIcon('ellipsis');
   item.contextValue = 'more';
-  item.command = { command: SHOW_MORE_COMMAND, title: 'Show More', arguments: [element.storeKey] };
+  item.command = { command: SHOW_MORE_COMMAND, title: 'Show More', arguments: element.runId !== undefined ? [element.storeKey, element.runId] : [element.storeKey] };
   return item;
 }
 

@@ -13,6 +13,10 @@ export interface RunNode {
 export interface MoreNode {
   readonly kind: 'more';
   readonly storeKey: string;
+  /** Set for the next page of a run's nodes (else: the next page of a store's runs). */
+  readonly runId?: string;
+  /** A run's nodes not shown yet. */
+  readonly remaining?: number;
 }
 /** A node of a run's flow (one of its steps), under the run's row. */
 export interface FlowStepNode {

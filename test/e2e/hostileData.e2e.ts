@@ -133,31 +133,47 @@ describe('hostile data in the detail page, in the browser (e2e)', function () {
     await wb.webview().locator('[data-testid="node-section"]').first().waitFor({ timeout: 30_000 });
     // Inside the webview, the canary binding exists too (Playwright installs it in every frame).
     const bindingInWebview = await app.evaluate(() => typeof (globalThis as unknown as { canary?: unknown }).canary);
-    // Open every section, and every "show more" slice of the context.
-    await app.evaluate(async (root) => {
-      type Clickable = { click(): void };
-      for (const button of Array.from(root.querySelectorAll('.section-toggle[aria-expanded="false"]'))) (button as unknown as Clickable).click();
-      for (let i = 0; i < 50; i++) {
-        const more = root.querySelector('.more-button');
-        if (!more) break;
-        (more as unknown as Clickable).click();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    });
-    const shown = await app.evaluate((element) => {
+    // Open every section, and every "show more" slice of the context. The node list is
+    // windowed (only the sections on screen are in the DOM): scroll through it, opening and
+    // reading the sections as they come, until its end.
+    const shown = await app.evaluate(async (element) => {
       // The few DOM members used here (the test compiles without the DOM library).
-      type Item = { textContent: string | null; outerHTML: string; innerHTML: string; getAttribute(name: string): string | null; querySelector(selector: string): Item | null; querySelectorAll(selector: string): ArrayLike<Item> };
+      type Item = { textContent: string | null; outerHTML: string; innerHTML: string; getAttribute(name: string): string | null; querySelector(selector: string): Item | null; querySelectorAll(selector: string): ArrayLike<Item>; click(): void };
+      type Win = { scrollY: number; innerHeight: number; scrollTo(x: number, y: number): void; requestAnimationFrame(callback: () => void): number; document: { documentElement: { scrollHeight: number } } };
+      const win = globalThis as unknown as Win;
+      const frame = () => new Promise<void>((resolve) => win.requestAnimationFrame(() => resolve()));
       const root = element as unknown as Item;
       const text = (item: Item | null) => item?.textContent ?? '';
       const all = (scope: Item, selector: string) => Array.from(scope.querySelectorAll(selector));
-      const sections = all(root, '[data-testid="node-section"]').map((section) => ({
-        id: section.getAttribute('data-node-id') ?? '',
-        name: text(section.querySelector('.node-id')),
-        rows: all(section, '.json-row').map((row) => [text(row.querySelector('.json-key')), text(row.querySelector('.json-value'))]),
-      }));
+      const made = new Set<string>();
+      const dangerous = 'img, script, svg, iframe, object, embed, a, style, link, form, meta, base, math, noscript, video, audio, source, template';
+      const sections = new Map<string, { id: string; name: string; rows: string[][] }>();
+      let html = 0;
+      win.scrollTo(0, 0);
+      for (let step = 0; step < 5000; step++) {
+        for (const button of all(root, '[data-testid="node-section"] .section-toggle[aria-expanded="false"]')) button.click();
+        await frame();
+        await frame();
+        for (const section of all(root, '[data-testid="node-section"]')) {
+          const id = section.getAttribute('data-node-id') ?? '';
+          sections.set(id, { id, name: text(section.querySelector('.node-id')), rows: all(section, '.json-row').map((row) => [text(row.querySelector('.json-key')), text(row.querySelector('.json-value'))]) });
+        }
+        for (const e of all(root, dangerous)) made.add(e.outerHTML.slice(0, 120));
+        html = Math.max(html, root.innerHTML.length);
+        const end = win.document.documentElement.scrollHeight - win.innerHeight;
+        if (win.scrollY >= end - 1) break;
+        win.scrollTo(0, Math.min(end, win.scrollY + win.innerHeight / 2));
+      }
+      for (const button of all(root, '.section-toggle[aria-expanded="false"]')) button.click();
+      for (let i = 0; i < 50; i++) {
+        const more = root.querySelector('.more-button');
+        if (!more) break;
+        more.click();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const context = all(root, '[data-testid="context-section"] .json-row').map((row) => [text(row.querySelector('.json-key')), text(row.querySelector('.json-value'))]);
-      const made = all(root, 'img, script, svg, iframe, object, embed, a, style, link, form, meta, base, math, noscript, video, audio, source, template');
-      return { sections, context, made: made.map((e) => e.outerHTML.slice(0, 120)), html: root.innerHTML.length };
+      for (const e of all(root, dangerous)) made.add(e.outerHTML.slice(0, 120));
+      return { sections: [...sections.values()], context, made: [...made], html: Math.max(html, root.innerHTML.length) };
     });
     await wb.page.waitForTimeout(1500);
 
