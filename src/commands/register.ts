@@ -35,8 +35,8 @@ const COMMANDS: Record<string, Handler> = {
   [ids.IMPORT_RUNS_COMMAND]: (ctx, files) => importRunsCommand(ctx, files),
   [ids.EXPORT_RUNS_COMMAND]: (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
   [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
-  [ids.SHOW_MORE_COMMAND]: (ctx, storeKey) => {
-    if (typeof storeKey === 'string') ctx.tree.showMore(storeKey);
+  [ids.SHOW_MORE_COMMAND]: async (ctx, storeKey) => {
+    if (typeof storeKey === 'string') await ctx.tree.showMore(storeKey);
   },
 };
 
