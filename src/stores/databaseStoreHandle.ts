@@ -26,7 +26,8 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
   const key = databaseStoreKey(name);
   const where = redactUrl(url);
   // Nothing may be written until the server said the role may (asked right after creation).
-  const capabilities = { files: false, trash: false, writable: false, live: false, persistent: true };
+  // Live: historyStores watches every database (LISTEN/NOTIFY, or a poll without the trigger).
+  const capabilities = { files: false, trash: false, writable: false, live: true, persistent: true };
   return {
     kind: 'database',
     key,

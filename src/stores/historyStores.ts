@@ -8,7 +8,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { readConfig, readDatabases } from '../host/config';
-import { PostgresExecutionStore } from '../postgres/postgresStore';
+import { PostgresExecutionStore, StoreWatch } from '../postgres/postgresStore';
 import { errorMessage } from '../core/errors';
 import { createDatabaseStoreHandle, DatabaseStoreHandle } from './databaseStoreHandle';
 import { Emitter } from '../core/events';
@@ -113,12 +113,37 @@ export class HistoryStores implements vscode.Disposable {
       const handle = createDatabaseStoreHandle(database.name, database.url, store);
       handles.push(handle);
       let disposed = false;
+      let watch: StoreWatch | undefined;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      let delay = 1000;
+      // Live: LISTEN on the trigger's channel (or the fallback poll), started without waiting.
+      const startWatching = () => {
+        retry = undefined;
+        store.watch({ log: (message) => log().info(message) }).then(
+          (started) => {
+            if (disposed) started.dispose();
+            else watch = started;
+          },
+          (error) => {
+            if (disposed) return;
+            log().warn(`Live updates of ${handle.label} could not start; retrying in ${Math.round(delay / 1000)} s`, error);
+            retry = setTimeout(startWatching, delay);
+            delay = Math.min(delay * 2, 30_000);
+          },
+        );
+      };
+      startWatching();
       this.databaseParts.set(
         handle.key,
-        vscode.Disposable.from(this.forward(handle), new vscode.Disposable(() => {
-          disposed = true;
-          void store.close();
-        })),
+        vscode.Disposable.from(
+          this.forward(handle),
+          new vscode.Disposable(() => {
+            disposed = true;
+            if (retry) clearTimeout(retry);
+            watch?.dispose();
+            void store.close();
+          }),
+        ),
       );
       // What the role may do decides which commands are offered; until the server says, none that write.
       void handle.checkPrivileges().then(

@@ -101,7 +101,7 @@ describe('a database in the tree', function () {
     assert.strictEqual(groupItem.label, 'team');
     assert.strictEqual(groupItem.description, `${RUNS} runs`);
     assert.match(String(groupItem.tooltip), /^PostgreSQL: postgres:\/\/flow@127\.0\.0\.1:\d+\/t\d+_\d+ \(public\.flow_executions\)$/);
-    assert.strictEqual(groupItem.contextValue, 'store writable persistent');
+    assert.strictEqual(groupItem.contextValue, 'store writable live persistent');
 
     const handle = internals.stores.get(KEY)!;
     const pages = stub(handle.store as PostgresExecutionStore, 'listPage', PostgresExecutionStore.prototype.listPage.bind(handle.store as PostgresExecutionStore));
@@ -143,7 +143,7 @@ describe('a database in the tree', function () {
       const even = await internals.tree.getTreeItem(rows.find((r) => r.id === id(RUNS - 1))!);
       assert.match(String(odd.description), /· 2 nodes · 1 skipped$/);
       assert.match(String(even.description), /· 2 nodes$/);
-      assert.strictEqual(even.contextValue, 'run readable writable persistent');
+      assert.strictEqual(even.contextValue, 'run readable writable live persistent');
       assert.match(String(even.tooltip), /2 nodes: 2 executed, 0 skipped\n.* · team$/);
       assert.strictEqual(inspect.calls.length, 0, 'no run body read to draw the rows');
     } finally {
@@ -211,16 +211,63 @@ describe('a database in the tree', function () {
     assert.strictEqual(doc.getText(), runText(id(3), '{"a":1,"b":2}', '["a"]', '["b"]'));
   });
 
-  it('a run saved by another client shows after a refresh, at the top', async () => {
-    const other = new PostgresExecutionStore({ url });
+  it('live: a run inserted, replaced or deleted by psql appears, moves or goes within 1 s, with no queries while idle', async () => {
+    const pg = await privateServer();
+    const db = new URL(url).pathname.slice(1);
+    const store = internals.stores.get(KEY)!.store as PostgresExecutionStore;
+    const runIds = async () => (await groupChildren()).filter((n): n is RunNode => n.kind === 'run').map((n) => n.id);
+    await runIds();
+    // Idle: nothing is asked of the server while nothing changes.
+    const queries = stub(store as unknown as { query: (...args: unknown[]) => unknown }, 'query', (store as unknown as { query: (...args: unknown[]) => unknown }).query.bind(store));
     try {
-      await other.saveTexts([{ id: id(999), text: runText(id(999)) }]);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.strictEqual(queries.calls.length, 0, `queries while idle: ${JSON.stringify(queries.calls.map((c) => String(c[0]).slice(0, 60)))}`);
     } finally {
+      queries.restore();
+    }
+    let started = Date.now();
+    pg.psql(`INSERT INTO flow_executions (execution_id, result) VALUES ('${id(999)}', '${runText(id(999))}')`, db);
+    await waitFor('the inserted run at the top', async () => (await runIds())[0] === id(999), 1000);
+    const inserted = Date.now() - started;
+    started = Date.now();
+    pg.psql(`UPDATE flow_executions SET saved_at = now() + interval '1 minute' WHERE execution_id = '${id(1)}'`, db);
+    await waitFor('the replaced run moved to the top', async () => (await runIds())[0] === id(1), 1000);
+    started = Date.now();
+    pg.psql(`DELETE FROM flow_executions WHERE execution_id = '${id(999)}'`, db);
+    await waitFor('the deleted run gone', async () => !(await runIds()).includes(id(999)), 1000);
+    console.log(`    live: insert to row ${inserted} ms, delete to gone ${Date.now() - started} ms`);
+  });
+});
+
+describe('a database table without the NOTIFY trigger', () => {
+  it('is watched by a cheap poll instead, said once in the log', async () => {
+    const pg = await privateServer();
+    const store = new PostgresExecutionStore({ url: pg.url(), schema: 'notrigger' });
+    const other = new PostgresExecutionStore({ url: pg.url(), schema: 'notrigger' });
+    try {
+      await store.applySchema();
+      pg.psql('DROP TRIGGER flow_executions_notify ON notrigger.flow_executions');
+      const said: string[] = [];
+      const changes: unknown[] = [];
+      store.onDidChange((change) => changes.push(change));
+      const watch = await store.watch({ pollMs: 100, log: (message) => said.push(message) });
+      try {
+        assert.strictEqual(watch.mode, 'poll');
+        assert.strictEqual(said.length, 1);
+        assert.match(said[0], /has no NOTIFY trigger .* every 0\.1 s instead/);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.deepStrictEqual(changes, [], 'nothing changed yet');
+        await other.saveTexts([{ id: id(5000), text: runText(id(5000)) }]);
+        await waitFor('a change from the poll', () => changes.length > 0, 2000);
+        assert.deepStrictEqual(changes[0], { saved: [], deleted: [], all: true });
+        assert.strictEqual(said.length, 1, 'said once');
+      } finally {
+        watch.dispose();
+      }
+    } finally {
+      await store.close();
       await other.close();
     }
-    await vscode.commands.executeCommand('a3sFlow.history.refresh');
-    const rows = (await groupChildren()).filter((n): n is RunNode => n.kind === 'run');
-    assert.strictEqual(rows[0].id, id(999));
   });
 });
 
