@@ -35,10 +35,10 @@ const COMMANDS: Record<string, Handler> = {
   [ids.IMPORT_RUNS_COMMAND]: (ctx, files) => importRunsCommand(ctx, files),
   [ids.EXPORT_RUNS_COMMAND]: (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
   [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
-  [ids.SHOW_MORE_COMMAND]: (ctx, storeKey, runId) => {
+  [ids.SHOW_MORE_COMMAND]: async (ctx, storeKey, runId) => {
     if (typeof storeKey !== 'string') return;
     if (typeof runId === 'string') ctx.tree.showMoreNodes({ storeKey, id: runId });
-    else ctx.tree.showMore(storeKey);
+    else await ctx.tree.showMore(storeKey);
   },
 };
 

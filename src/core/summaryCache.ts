@@ -45,6 +45,11 @@ export class SummaryCache {
     }
   }
 
+  /** Figures the store computed itself (a database's summary columns): no parse needed. */
+  prime(storeKey: string, entry: ExecutionEntry, figures: RunFigures): void {
+    this.cache.set(`${storeKey}\n${entry.id}`, { savedAt: entry.savedAt, size: entry.size, figures });
+  }
+
   /** Cached figures without any I/O (undefined when not cached or stale). */
   peek(storeKey: string, entry: ExecutionEntry): RunFigures | undefined {
     const hit = this.cache.get(`${storeKey}\n${entry.id}`);

@@ -53,3 +53,63 @@ function positive(value: unknown, fallback: number): number {
 function optionalPositive(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
+
+/** A PostgreSQL history from `a3sFlow.history.databases`. */
+export interface DatabaseSetting {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** The levels of a setting as `inspect()` reports them. */
+export interface InspectedSetting<T> {
+  readonly globalValue?: T;
+  readonly workspaceValue?: T;
+  readonly workspaceFolderValue?: T;
+}
+
+/**
+ * The databases to connect to, and what was refused. User settings always count; workspace
+ * (and folder) settings only in a trusted workspace, so a cloned repository in Restricted
+ * Mode cannot make the editor connect anywhere. A later level overrides an earlier entry of
+ * the same name. Entries without a name or with a non-postgres URL are refused, and so is a
+ * URL with a password in it (passwords belong in SecretStorage, PGPASSWORD or ~/.pgpass).
+ */
+export function databasesFrom(inspected: InspectedSetting<unknown> | undefined, trusted: boolean): { databases: DatabaseSetting[]; problems: string[] } {
+  const levels: unknown[] = [inspected?.globalValue];
+  if (trusted) levels.push(inspected?.workspaceValue, inspected?.workspaceFolderValue);
+  const byName = new Map<string, DatabaseSetting>();
+  const problems: string[] = [];
+  for (const level of levels) {
+    if (level === undefined || level === null) continue;
+    if (!Array.isArray(level)) {
+      problems.push('The setting a3sFlow.history.databases must be a list of { "name", "url" } entries.');
+      continue;
+    }
+    for (const item of level as unknown[]) {
+      const entry = item as { name?: unknown; url?: unknown } | null;
+      const name = typeof entry?.name === 'string' ? entry.name.trim() : '';
+      const url = typeof entry?.url === 'string' ? entry.url.trim() : '';
+      if (!name || !/^postgres(ql)?:\/\//i.test(url)) {
+        problems.push(`A database in a3sFlow.history.databases needs a name and a postgres:// URL; ignored: ${JSON.stringify(name || '(no name)')}.`);
+        continue;
+      }
+      let hasPassword = false;
+      try {
+        hasPassword = new URL(url).password !== '';
+      } catch {
+        problems.push(`The database "${name}" in a3sFlow.history.databases has a URL that cannot be read; ignored.`);
+        continue;
+      }
+      if (hasPassword) {
+        problems.push(`The database "${name}" in a3sFlow.history.databases has a password in its URL; ignored. Use "Flow History: Connect to Database…", PGPASSWORD or ~/.pgpass.`);
+        continue;
+      }
+      byName.set(name, { name, url });
+    }
+  }
+  return { databases: [...byName.values()], problems };
+}
+
+export function readDatabases(): { databases: DatabaseSetting[]; problems: string[] } {
+  return databasesFrom(vscode.workspace.getConfiguration(SECTION).inspect<unknown>('databases'), vscode.workspace.isTrusted);
+}

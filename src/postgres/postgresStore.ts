@@ -10,7 +10,7 @@
  * the exact serde text and read back with `result::text`, byte for byte. Pure Node (the `pg`
  * client): no `vscode` import.
  */
-import { DatabaseError, Pool, PoolClient, PoolConfig } from 'pg';
+import { Client, DatabaseError, Notification, Pool, PoolClient, PoolConfig } from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import pgpass from 'pgpass';
 import { Emitter } from '../core/events';
@@ -26,7 +26,7 @@ import {
 } from '../core/executionStore';
 import { normalizeExecutionId } from '../core/executionId';
 import { FlowResult, serializeFlowResult } from '../core/flowResult';
-import { escapeLike, qualifiedName, schemaStatements, SchemaOptions, TableName, tableName } from './schema';
+import { escapeLike, NOTIFY_CHANNEL, notifyTriggerName, qualifiedName, schemaStatements, SchemaOptions, TableName, tableName } from './schema';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db?sslmode=…`; a password in it works but belongs in PGPASSWORD, ~/.pgpass or `password`. */
@@ -80,6 +80,21 @@ export interface StoredText {
   readonly text: string;
   /** ms since epoch; the server's now() when absent. */
   readonly savedAt?: number;
+}
+
+export interface WatchOptions {
+  /** The fallback poll's interval when the table has no NOTIFY trigger, in ms. Default 2 s. */
+  readonly pollMs?: number;
+  /** Notifications arriving within this many ms become one change. Default 50 ms. */
+  readonly debounceMs?: number;
+  /** Told once how the store is watched, and of connection trouble (never a password). */
+  readonly log?: (message: string) => void;
+}
+
+/** How changes by other clients are seen: LISTEN on the trigger's channel, or a cheap poll. */
+export interface StoreWatch {
+  readonly mode: 'listen' | 'poll';
+  dispose(): void;
 }
 
 /** A failure talking to the database, said plainly (never with the password). */
@@ -172,6 +187,7 @@ export class PostgresExecutionStore implements ExecutionStore {
   private readonly changes = new Emitter<StoreChange>();
   readonly onDidChange = this.changes.event;
   private closed = false;
+  private readonly config: PoolConfig;
 
   constructor(options: PostgresStoreOptions) {
     this.name = tableName(options.schema, options.table);
@@ -210,6 +226,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       const given = options.password;
       config.password = async () => given ?? process.env.PGPASSWORD ?? (await lookUpPgpass(config)) ?? '';
     }
+    this.config = config;
     this.pool = new Pool(config);
     // A connection that dies while idle (server restarted) is dropped from the pool; the
     // next query opens a new one. Without a listener the error would end the process.
@@ -431,6 +448,127 @@ export class PostgresExecutionStore implements ExecutionStore {
     const page = toPage(rows, limit);
     // Saved times to the microsecond here (a pulled file's time then matches the pushed one's).
     return { runs: rows.slice(0, limit).map((row) => ({ id: row.id, text: row.body, savedAt: Number(row.micros) / 1000 })), next: page.next };
+  }
+
+  /**
+   * Watches the table for changes by any client and fires `onDidChange` for them. With the
+   * schema's NOTIFY trigger: LISTEN on a dedicated connection (no query at all while nothing
+   * changes; a lost connection is reopened with back-off and then reports `all`). Without it
+   * (a role that could not install it): a cheap poll of max(saved_at) and count(*) over the
+   * keyset index, said once through `log`.
+   */
+  async watch(options: WatchOptions = {}): Promise<StoreWatch> {
+    const say = options.log ?? (() => undefined);
+    const { rows } = await this.query<{ present: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal) AS present`,
+      [this.table, notifyTriggerName(this.name)],
+    );
+    return rows[0].present ? this.listenForChanges(options, say) : this.pollForChanges(options, say);
+  }
+
+  private listenForChanges(options: WatchOptions, say: (message: string) => void): StoreWatch {
+    const debounceMs = options.debounceMs ?? 50;
+    let disposed = false;
+    let client: Client | undefined;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let delay = 500;
+    let everConnected = false;
+    const ids = new Set<string>();
+    const flush = () => {
+      flushTimer = undefined;
+      const changed = [...ids];
+      ids.clear();
+      if (!disposed && changed.length > 0) this.changes.fire({ saved: [], deleted: [], changed });
+    };
+    const onNotification = (message: Notification) => {
+      if (message.channel !== NOTIFY_CHANNEL || !message.payload) return;
+      let payload: { schema?: unknown; table?: unknown; id?: unknown };
+      try {
+        payload = JSON.parse(message.payload) as typeof payload;
+      } catch {
+        return;
+      }
+      if (payload.schema !== this.name.schema || payload.table !== this.name.table || typeof payload.id !== 'string') return;
+      const id = normalizeExecutionId(payload.id);
+      if (!id) return;
+      ids.add(id);
+      flushTimer ??= setTimeout(flush, debounceMs);
+    };
+    const connect = async () => {
+      retryTimer = undefined;
+      if (disposed) return;
+      const next = new Client(this.config);
+      next.on('notification', onNotification);
+      next.on('error', () => undefined);
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      } catch (error) {
+        await next.end().catch(() => undefined);
+        if (disposed) return;
+        say(`Live updates of ${this.label} wait for the database: ${this.describe(error).message}; retrying in ${Math.round(delay / 1000)} s`);
+        retryTimer = setTimeout(() => void connect(), delay);
+        delay = Math.min(delay * 2, 30_000);
+        return;
+      }
+      if (disposed) {
+        await next.end().catch(() => undefined);
+        return;
+      }
+      client = next;
+      delay = 500;
+      // Changes made while we were not listening were missed: list again.
+      if (everConnected) this.changes.fire({ saved: [], deleted: [], all: true });
+      everConnected = true;
+      next.once('end', () => {
+        if (client !== next || disposed) return;
+        client = undefined;
+        say(`Lost the live connection to ${this.label}; reconnecting`);
+        retryTimer = setTimeout(() => void connect(), delay);
+      });
+    };
+    say(`Live updates of ${this.label}: LISTEN ${NOTIFY_CHANNEL}`);
+    void connect();
+    return {
+      mode: 'listen',
+      dispose: () => {
+        disposed = true;
+        if (retryTimer) clearTimeout(retryTimer);
+        if (flushTimer) clearTimeout(flushTimer);
+        const last = client;
+        client = undefined;
+        if (last) void last.end().catch(() => undefined);
+      },
+    };
+  }
+
+  private pollForChanges(options: WatchOptions, say: (message: string) => void): StoreWatch {
+    const pollMs = options.pollMs ?? 2000;
+    let disposed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last: string | undefined;
+    say(`The table ${this.name.schema}.${this.name.table} has no NOTIFY trigger (the role could not install it): checking ${this.label} for changes every ${pollMs / 1000} s instead`);
+    const poll = async () => {
+      timer = undefined;
+      try {
+        const { rows } = await this.query<{ state: string }>(`SELECT coalesce(max(saved_at)::text, '') || '/' || count(*)::text AS state FROM ${this.table}`);
+        const state = rows[0].state;
+        if (last !== undefined && state !== last && !disposed) this.changes.fire({ saved: [], deleted: [], all: true });
+        last = state;
+      } catch {
+        // The tree shows why the store cannot be listed; keep polling.
+      }
+      if (!disposed) timer = setTimeout(() => void poll(), pollMs);
+    };
+    void poll();
+    return {
+      mode: 'poll',
+      dispose: () => {
+        disposed = true;
+        if (timer) clearTimeout(timer);
+      },
+    };
   }
 
   /** Closes every connection. */

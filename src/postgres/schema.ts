@@ -53,6 +53,11 @@ function derived(name: TableName, suffix: string): string {
   return quoteIdentifier(`${name.table.slice(0, 63 - suffix.length - 1)}_${suffix}`);
 }
 
+/** The trigger's name (unquoted), as pg_trigger.tgname holds it. */
+export function notifyTriggerName(name: TableName): string {
+  return `${name.table.slice(0, 63 - 'notify'.length - 1)}_notify`;
+}
+
 export interface SchemaOptions {
   /** Also create the pg_trgm GIN index that makes substring search fast (big, slow to build). */
   readonly searchIndex?: boolean;

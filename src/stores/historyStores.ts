@@ -7,7 +7,10 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { readConfig } from '../host/config';
+import { readConfig, readDatabases } from '../host/config';
+import { PostgresExecutionStore, StoreWatch } from '../postgres/postgresStore';
+import { errorMessage } from '../core/errors';
+import { createDatabaseStoreHandle, DatabaseStoreHandle } from './databaseStoreHandle';
 import { Emitter } from '../core/events';
 import { StoreChange } from '../core/executionStore';
 import { FolderExecutionStore, idFromFileName, runFileName } from '../core/folderStore';
@@ -43,6 +46,10 @@ export class HistoryStores implements vscode.Disposable {
   readonly memory = new MemoryExecutionStore(MEMORY_STORE_LABEL);
   private readonly memoryHandle: StoreHandle = memoryStoreHandle(this.memory);
   private folderHandles: FolderStoreHandle[] = [];
+  private databaseHandles: DatabaseStoreHandle[] = [];
+  private readonly databaseParts = new Map<string, vscode.Disposable>();
+  /** The databases setting as last applied (a change elsewhere in the section keeps the connections). */
+  private databasesApplied = '';
   /** Trash scopes whose file system refused the trash this session. */
   private readonly trashMissingScopes = new Set<string>();
   private readonly watchers = new Map<string, vscode.Disposable>();
@@ -57,19 +64,97 @@ export class HistoryStores implements vscode.Disposable {
   /** `listing`: the worker that lists local store folders (none: they are listed on this thread). */
   constructor(private readonly listing?: RunListingWorker) {
     this.disposables.push(this.forward(this.memoryHandle));
+    this.rebuildDatabases(false);
     this.rebuild();
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('a3sFlow.history.directory') || e.affectsConfiguration('a3sFlow.history.maxFileSizeMB')) this.rebuild();
+        if (e.affectsConfiguration('a3sFlow.history.databases')) this.rebuildDatabases(true);
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.rebuild()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.rebuildDatabases(false);
+        this.rebuild();
+      }),
     );
   }
 
-  /** Folder stores in workspace order, then the memory store. */
+  /** Folder stores in workspace order, then the databases in settings order, then the memory store. */
   all(): StoreHandle[] {
-    return [...this.folderHandles, this.memoryHandle];
+    return [...this.folderHandles, ...this.databaseHandles, this.memoryHandle];
+  }
+
+  /** The PostgreSQL histories of the settings (user settings; workspace ones only when trusted). */
+  databases(): readonly StoreHandle[] {
+    return this.databaseHandles;
+  }
+
+  /**
+   * Connects the databases of the settings. Creating a store opens no connection: the pool
+   * connects on the first query, so a database that is down never delays the folder stores.
+   */
+  private rebuildDatabases(announce: boolean): void {
+    const { databases, problems } = readDatabases();
+    const applied = JSON.stringify(databases);
+    if (applied === this.databasesApplied && this.databaseHandles.length === databases.length) return;
+    this.databasesApplied = applied;
+    for (const problem of problems) log().warn(problem);
+    for (const part of this.databaseParts.values()) part.dispose();
+    this.databaseParts.clear();
+    const handles: DatabaseStoreHandle[] = [];
+    for (const database of databases) {
+      let store: PostgresExecutionStore;
+      try {
+        store = new PostgresExecutionStore({ url: database.url });
+      } catch (error) {
+        log().warn(`The database "${database.name}" cannot be used: ${errorMessage(error)}`);
+        continue;
+      }
+      const handle = createDatabaseStoreHandle(database.name, database.url, store);
+      handles.push(handle);
+      let disposed = false;
+      let watch: StoreWatch | undefined;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      let delay = 1000;
+      // Live: LISTEN on the trigger's channel (or the fallback poll), started without waiting.
+      const startWatching = () => {
+        retry = undefined;
+        store.watch({ log: (message) => log().info(message) }).then(
+          (started) => {
+            if (disposed) started.dispose();
+            else watch = started;
+          },
+          (error) => {
+            if (disposed) return;
+            log().warn(`Live updates of ${handle.label} could not start; retrying in ${Math.round(delay / 1000)} s`, error);
+            retry = setTimeout(startWatching, delay);
+            delay = Math.min(delay * 2, 30_000);
+          },
+        );
+      };
+      startWatching();
+      this.databaseParts.set(
+        handle.key,
+        vscode.Disposable.from(
+          this.forward(handle),
+          new vscode.Disposable(() => {
+            disposed = true;
+            if (retry) clearTimeout(retry);
+            watch?.dispose();
+            void store.close();
+          }),
+        ),
+      );
+      // What the role may do decides which commands are offered; until the server says, none that write.
+      void handle.checkPrivileges().then(
+        (changed) => {
+          if (changed && !disposed) this.storesChanged.fire();
+        },
+        (error) => log().warn(`Could not ask ${handle.label} what the role may do`, error),
+      );
+    }
+    this.databaseHandles = handles;
+    if (announce) this.storesChanged.fire();
   }
 
   /** The workspace folders' stores (tests and the benchmark reach their store folders here). */
@@ -226,6 +311,8 @@ export class HistoryStores implements vscode.Disposable {
   dispose(): void {
     for (const watcher of this.watchers.values()) watcher.dispose();
     this.watchers.clear();
+    for (const part of this.databaseParts.values()) part.dispose();
+    this.databaseParts.clear();
     for (const d of this.disposables) d.dispose();
     this.memory.dispose();
     this.storesChanged.dispose();

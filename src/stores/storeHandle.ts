@@ -5,12 +5,13 @@
  * and historyStores.ts look at `kind`, so a new kind of store is a change in this folder.
  */
 import * as vscode from 'vscode';
-import { ExecutionStore } from '../core/executionStore';
+import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
+import { RunFigures } from '../core/summaryCache';
 import { runFileName } from '../core/folderStore';
 import { rawRunUri } from './runUris';
 
 /** The kinds of store. Read only by this module and historyStores.ts. */
-export type StoreKind = 'folder' | 'memory';
+export type StoreKind = 'folder' | 'memory' | 'database';
 
 export interface StoreCapabilities {
   /** Each run is a file on disk (can be revealed in the Explorer). */
@@ -56,6 +57,24 @@ export interface StoreHandle {
   runFile(id: string): vscode.Uri | undefined;
   /** The run's file as the user reads it (a path, or a URI for remote schemes); undefined without files. */
   runLocation(id: string): string | undefined;
+  /**
+   * Stores too big to list whole (a shared database) are shown page by page through this;
+   * the others are listed whole (and shown in pages).
+   */
+  readonly pager?: StorePager;
+}
+
+/** A listed run with its row figures when the store computed them (no body read for the row). */
+export interface PagedEntry extends ExecutionEntry {
+  readonly figures?: RunFigures;
+}
+
+/** Keyset pages of a store, newest first: a page deep in costs the same as the first. */
+export interface StorePager {
+  /** `after`: the `next` of the previous page. */
+  page(after: string | undefined, limit: number): Promise<{ entries: PagedEntry[]; next?: string }>;
+  /** How many runs (an estimate for a big store), for the badge and "Show more…". */
+  count(): Promise<{ count: number; exact: boolean }>;
 }
 
 /** Every capability, in token order (the compiler checks the list is complete). */

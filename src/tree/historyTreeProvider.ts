@@ -28,7 +28,14 @@ interface StoreState {
   shown: number;
   listing?: Promise<void>;
   stale: boolean;
+  /** Stores with a pager: the cursor of the next page (undefined when all are loaded). */
+  next?: string;
+  /** Stores with a pager: how many runs the store holds (an estimate for a big one). */
+  total?: number;
 }
+
+/** The most rows one keyset page may hold (the store's limit). */
+const MAX_PAGE = 5000;
 
 export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<HistoryNode | undefined>();
@@ -118,10 +125,21 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     for (const key of keys) this.changeEmitter.fire(this.storeNode(key));
   }
 
-  showMore(storeKey: string): void {
+  async showMore(storeKey: string): Promise<void> {
     const state = this.states.get(storeKey);
     if (!state) return;
-    state.shown += readConfig().pageSize;
+    const pageSize = readConfig().pageSize;
+    const handle = this.stores.get(storeKey);
+    if (handle?.pager && state.next !== undefined && !this.filter) {
+      // The next keyset page, after the last row loaded (never OFFSET).
+      if (state.listing) await state.listing;
+      const work = this.loadNextPage(handle, state, pageSize);
+      state.listing = work.finally(() => {
+        state.listing = undefined;
+      });
+      await state.listing;
+    }
+    state.shown += pageSize;
     this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
   }
 
@@ -130,6 +148,22 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const key = `${run.storeKey}\n${run.id}`;
     this.nodesShown.set(key, (this.nodesShown.get(key) ?? readConfig().pageSize) + readConfig().pageSize);
     this.changeEmitter.fire(this.runNode(run));
+  }
+
+  private async loadNextPage(handle: StoreHandle, state: StoreState, limit: number): Promise<void> {
+    if (!handle.pager || state.next === undefined) return;
+    try {
+      const page = await handle.pager.page(state.next, limit);
+      for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
+      const loaded = state.runs?.toArray() ?? [];
+      const seen = new Set(loaded.map((e) => e.id));
+      state.runs = new RunList([...loaded, ...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size }))]);
+      state.next = page.next;
+      state.error = undefined;
+    } catch (error) {
+      state.error = errorMessage(error);
+      log().error(`Could not list more runs of ${handle.label}`, error);
+    }
   }
 
   setFilter(text: string | undefined, ids?: Map<string, Set<string>>): void {
@@ -164,7 +198,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     let newest: { ref: RunRef; entry: ExecutionEntry } | undefined;
     for (const [storeKey, state] of this.states) {
       const runs = state.runs;
-      count += runs?.length ?? 0;
+      count += state.total ?? runs?.length ?? 0;
       const first = runs && runs.length > 0 ? runs.at(0) : undefined;
       if (first && (!newest || first.savedAt > newest.entry.savedAt)) newest = { ref: { storeKey, id: first.id }, entry: first };
     }
@@ -254,7 +288,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       this.shownEntries.set(`${storeKey}\n${entry.id}`, entry);
       return this.runNode({ storeKey, id: entry.id });
     });
-    if (positions.length > state.shown) nodes.push(this.moreNode(storeKey));
+    const morePages = state.next !== undefined && !this.filter;
+    if (positions.length > state.shown || morePages) nodes.push(this.moreNode(storeKey));
     if (this.filter && positions.length === 0 && this.grouped) {
       nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     }
@@ -314,7 +349,19 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     }
     try {
       const store = handle.store;
-      const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+      let runs: RunList;
+      if (handle.pager) {
+        // As many rows as are shown (the first page, or more after "Show more…"), newest first.
+        const limit = Math.min(MAX_PAGE, Math.max(readConfig().pageSize, state.shown));
+        const [page, count] = await Promise.all([handle.pager.page(undefined, limit), handle.pager.count()]);
+        for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
+        runs = new RunList(page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
+        state.next = page.next;
+        // An estimate may lag behind what is loaded.
+        state.total = Math.max(count.count, runs.length + (page.next ? 1 : 0));
+      } else {
+        runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+      }
       state.runs = runs;
       state.error = undefined;
       // Forget the row objects of runs that are gone, so they do not pile up over a long session.
@@ -323,6 +370,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       for (const node of kept) if (!present.has(node.id)) this.runNodes.delete(`${storeKey}\n${node.id}`);
     } catch (error) {
       state.runs = new RunList([]);
+      state.next = undefined;
+      state.total = undefined;
       state.error = errorMessage(error);
       log().error(`Could not list runs of ${handle.label}`, error);
     }
@@ -332,14 +381,15 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     switch (element.kind) {
       case 'store': {
         const handle = this.stores.get(element.storeKey);
-        return storeItem(element, handle, this.states.get(element.storeKey)?.runs?.length ?? 0);
+        const state = this.states.get(element.storeKey);
+        return storeItem(element, handle, state?.total ?? state?.runs?.length ?? 0);
       }
       case 'run':
         return this.runItem(element);
       case 'more': {
         if (element.runId !== undefined) return moreItem(element, element.remaining ?? 0);
         const state = this.states.get(element.storeKey);
-        const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.runs?.length ?? 0);
+        const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.total ?? state?.runs?.length ?? 0);
         return moreItem(element, Math.max(0, matching - (state?.shown ?? 0)));
       }
       case 'node':

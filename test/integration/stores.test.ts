@@ -69,7 +69,7 @@ describe('the workspace folder store', () => {
   it('the directory setting is declared restricted and refuses paths outside the folder', async () => {
     const extension = vscode.extensions.getExtension('a3s.flow-history')!;
     const pkg = extension.packageJSON as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
-    assert.deepStrictEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['a3sFlow.history.directory']);
+    assert.deepStrictEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['a3sFlow.history.directory', 'a3sFlow.history.databases']);
     const { parseStoreDirectory } = await import('../../src/host/config');
     assert.deepStrictEqual(parseStoreDirectory('runs/../..').segments, ['.a3s', 'flow', 'executions']);
     assert.ok(parseStoreDirectory('/etc').problem);

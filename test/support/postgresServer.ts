@@ -56,6 +56,18 @@ function quoteShell(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Where the server's folder goes: the temp folder, unless the `postgres` user cannot reach it
+ * (code-server gives the extension host a private TMPDIR with mode 700): then /tmp.
+ */
+function serverParent(): string {
+  const tmp = os.tmpdir();
+  for (let dir = tmp; ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return '/tmp';
+    if (path.dirname(dir) === dir) return tmp;
+  }
+}
+
 let databaseCounter = 0;
 let shared: Promise<PostgresServer> | undefined;
 
@@ -77,7 +89,7 @@ export async function stopSharedPostgres(): Promise<void> {
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: run `bash scripts/install-test-env.sh` (it installs Debian\'s postgresql)');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-pg-'));
+  const root = fs.mkdtempSync(path.join(serverParent(), 'flow-history-pg-'));
   fs.chmodSync(root, 0o755);
   const home = path.join(root, 'pg');
   fs.mkdirSync(home);

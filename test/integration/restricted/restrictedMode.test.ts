@@ -60,6 +60,13 @@ describe('Restricted Mode', function () {
     assert.strictEqual(vscode.workspace.getConfiguration('a3sFlow.history', workspaceFolder()).get('directory'), '.a3s/flow/executions');
   });
 
+  it('ignores the workspace databases setting: no database group, no connection', async () => {
+    assert.match(fs.readFileSync(path.join(ws(), '.vscode', 'settings.json'), 'utf8'), /"a3sFlow\.history\.databases": \[\{ "name": "planted"/);
+    assert.deepStrictEqual(internals.stores.databases(), []);
+    const roots = await internals.tree.getChildren();
+    assert.ok(!roots.some((n) => n.storeKey.startsWith('database:')), JSON.stringify(roots));
+  });
+
   it('ignores the workspace store folder setting: the store stays in the workspace', async () => {
     assert.strictEqual(internals.stores.folders()[0].storeUri?.fsPath, storeDir());
     assert.deepStrictEqual((await internals.stores.folders()[0].store.list()).sort(), [EXAMPLE, SCRAPED].sort());

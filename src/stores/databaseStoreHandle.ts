@@ -1,0 +1,62 @@
+/**
+ * A PostgreSQL run history (src/postgres) as the extension hosts it: a group beside the
+ * workspace folders, listed in keyset pages with the row figures the server computes, raw
+ * JSON in read-only `flow-history:` documents. No files and no trash; writable only where
+ * the role may INSERT and DELETE (found out by asking the server, see `checkPrivileges`).
+ */
+import { PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
+import { RunFigures } from '../core/summaryCache';
+import { rawRunUri } from './runUris';
+import { PagedEntry, StoreCapabilities, StoreHandle } from './storeHandle';
+
+export interface DatabaseStoreHandle extends StoreHandle {
+  readonly kind: 'database';
+  readonly store: PostgresExecutionStore;
+  readonly capabilities: StoreCapabilities;
+  /** Asks the server what the role may do and updates `capabilities`; true when they changed. */
+  checkPrivileges(): Promise<boolean>;
+}
+
+/** The key of a database's group: stable across windows for the same name. */
+export function databaseStoreKey(name: string): string {
+  return `database:${name}`;
+}
+
+export function createDatabaseStoreHandle(name: string, url: string, store: PostgresExecutionStore): DatabaseStoreHandle {
+  const key = databaseStoreKey(name);
+  const where = redactUrl(url);
+  // Nothing may be written until the server said the role may (asked right after creation).
+  // Live: historyStores watches every database (LISTEN/NOTIFY, or a poll without the trigger).
+  const capabilities = { files: false, trash: false, writable: false, live: true, persistent: true };
+  return {
+    kind: 'database',
+    key,
+    label: name,
+    store,
+    capabilities,
+    presentation: { label: name, where, tooltip: `PostgreSQL: ${where} (${store.name.schema}.${store.name.table})`, icon: 'database', showWhenEmpty: true },
+    trashScope: key,
+    rawJsonUri: (id) => rawRunUri({ storeKey: key, id }),
+    runFile: () => undefined,
+    runLocation: () => undefined,
+    pager: {
+      async page(after, limit) {
+        const page = await store.listPage({ after, limit: Math.min(5000, Math.max(1, limit)) });
+        const entries = page.rows.map((row): PagedEntry => {
+          const figures: RunFigures | undefined =
+            row.nodes === null || row.skipped === null ? undefined : { kind: 'ok', nodeCount: row.nodes, executed: row.executed ?? row.nodes - row.skipped, skipped: row.skipped };
+          return { id: row.id, savedAt: row.savedAt, size: row.size, figures };
+        });
+        return { entries, next: page.next };
+      },
+      count: () => store.countEstimate(),
+    },
+    async checkPrivileges() {
+      const privileges = await store.privileges();
+      const writable = privileges.insert && privileges.delete;
+      if (writable === capabilities.writable) return false;
+      capabilities.writable = writable;
+      return true;
+    },
+  };
+}

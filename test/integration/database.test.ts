@@ -1,0 +1,289 @@
+/**
+ * A PostgreSQL history inside VS Code, against a private server this test starts: the store
+ * contract in the extension host, the database group in the tree (keyset pages, badge,
+ * capabilities from the role's rights), the detail panel, export and compare through the
+ * handle, and the setting's Restricted Mode rule.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { PostgresExecutionStore } from '../../src/postgres/postgresStore';
+import type { HistoryNode, RunNode, StoreNode } from '../../src/tree/treeNodes';
+import { PostgresServer, startPostgres } from '../support/postgresServer';
+import { defineStoreContract } from '../support/storeContract';
+import { extensionExports, runText, stub, waitFor, workspaceFolder } from './support';
+
+type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
+
+let server: PostgresServer | undefined;
+async function privateServer(): Promise<PostgresServer> {
+  server ??= await startPostgres();
+  return server;
+}
+
+after(() => {
+  server?.stop();
+  server = undefined;
+});
+
+let schemaCounter = 0;
+defineStoreContract({
+  name: 'PostgresExecutionStore inside the extension host (private PostgreSQL)',
+  async create() {
+    const pg = await privateServer();
+    const store = new PostgresExecutionStore({ url: pg.url(), schema: `contract${++schemaCounter}` });
+    await store.applySchema();
+    return { store, cleanup: () => store.close() };
+  },
+});
+
+const RUNS = 25;
+const PAGE = 10;
+const KEY = 'database:team';
+
+function id(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+describe('a database in the tree', function () {
+  this.timeout(60_000);
+  let internals: Internals;
+  let seeded: PostgresExecutionStore;
+  let url: string;
+  const base = Date.UTC(2026, 0, 1);
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    const pg = await privateServer();
+    const db = pg.createDatabase();
+    url = pg.url(db);
+    seeded = new PostgresExecutionStore({ url });
+    await seeded.applySchema();
+    // Run n saved n minutes after base; even ones skip a node.
+    await seeded.saveTexts(
+      Array.from({ length: RUNS }, (_, i) => ({
+        id: id(i + 1),
+        text: runText(id(i + 1), '{"a":1,"b":2}', i % 2 ? '["a","b"]' : '["a"]', i % 2 ? '[]' : '["b"]'),
+        savedAt: base + (i + 1) * 60_000,
+      })),
+    );
+    const config = vscode.workspace.getConfiguration('a3sFlow.history');
+    await config.update('pageSize', PAGE, vscode.ConfigurationTarget.Global);
+    await config.update('databases', [{ name: 'team', url }], vscode.ConfigurationTarget.Global);
+    await waitFor('the database store', () => internals.stores.get(KEY));
+  });
+
+  after(async () => {
+    const config = vscode.workspace.getConfiguration('a3sFlow.history');
+    await config.update('databases', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('pageSize', undefined, vscode.ConfigurationTarget.Global);
+    await seeded?.close();
+    await waitFor('the database group gone', () => !internals.stores.get(KEY));
+  });
+
+  async function groupChildren(): Promise<HistoryNode[]> {
+    const roots = await internals.tree.getChildren();
+    const group = roots.find((n): n is StoreNode => n.kind === 'store' && n.storeKey === KEY);
+    assert.ok(group, `a group for the database among ${roots.map((r) => (r.kind === 'store' ? r.storeKey : r.kind)).join(', ')}`);
+    return internals.tree.getChildren(group);
+  }
+
+  it('is a group beside the workspace folder, newest first, in keyset pages with "Show more…"', async () => {
+    // The superuser may write: asked from the server, not assumed.
+    await waitFor('writable from the privileges', () => internals.stores.get(KEY)!.capabilities.writable);
+    const roots = await internals.tree.getChildren();
+    const keys = roots.map((n) => (n.kind === 'store' ? n.storeKey : ''));
+    assert.ok(keys.indexOf(workspaceFolder().uri.toString()) >= 0 && keys.indexOf(KEY) > keys.indexOf(workspaceFolder().uri.toString()), keys.join(', '));
+    const group = roots.find((n) => n.kind === 'store' && n.storeKey === KEY)!;
+    const groupItem = await internals.tree.getTreeItem(group);
+    assert.strictEqual(groupItem.label, 'team');
+    assert.strictEqual(groupItem.description, `${RUNS} runs`);
+    assert.match(String(groupItem.tooltip), /^PostgreSQL: postgres:\/\/flow@127\.0\.0\.1:\d+\/t\d+_\d+ \(public\.flow_executions\)$/);
+    assert.strictEqual(groupItem.contextValue, 'store writable live persistent');
+
+    const handle = internals.stores.get(KEY)!;
+    const pages = stub(handle.store as PostgresExecutionStore, 'listPage', PostgresExecutionStore.prototype.listPage.bind(handle.store as PostgresExecutionStore));
+    try {
+      let rows = await groupChildren();
+      assert.deepStrictEqual(
+        rows.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id),
+        Array.from({ length: PAGE }, (_, i) => id(RUNS - i)),
+      );
+      assert.strictEqual(rows[rows.length - 1].kind, 'more');
+      const more = await internals.tree.getTreeItem(rows[rows.length - 1]);
+      assert.strictEqual(more.label, `Show more… (${RUNS - PAGE} older)`);
+      await vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
+      rows = await groupChildren();
+      assert.deepStrictEqual(
+        rows.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id),
+        Array.from({ length: 2 * PAGE }, (_, i) => id(RUNS - i)),
+      );
+      await vscode.commands.executeCommand('a3sFlow.history.showMore', KEY);
+      rows = await groupChildren();
+      assert.strictEqual(rows.filter((n) => n.kind === 'run').length, RUNS);
+      assert.ok(!rows.some((n) => n.kind === 'more'), 'no "Show more…" after the last page');
+      // Each later page started after the previous page's last row (a keyset cursor, no OFFSET).
+      const cursors = pages.calls.map((args) => (args[0] as { after?: string } | undefined)?.after).filter((after): after is string => !!after);
+      assert.strictEqual(cursors.length, 2, JSON.stringify(pages.calls));
+      assert.match(cursors[0], new RegExp(`_${id(RUNS - PAGE + 1)}$`));
+      assert.match(cursors[1], new RegExp(`_${id(RUNS - 2 * PAGE + 1)}$`));
+    } finally {
+      pages.restore();
+    }
+  });
+
+  it('rows carry the figures the server computed, and the badge counts the database', async () => {
+    const handle = internals.stores.get(KEY)!;
+    const inspect = stub(handle.store, 'inspect', handle.store.inspect.bind(handle.store));
+    try {
+      const rows = (await groupChildren()).filter((n): n is RunNode => n.kind === 'run');
+      const odd = await internals.tree.getTreeItem(rows.find((r) => r.id === id(RUNS))!);
+      const even = await internals.tree.getTreeItem(rows.find((r) => r.id === id(RUNS - 1))!);
+      assert.match(String(odd.description), /· 2 nodes · 1 skipped$/);
+      assert.match(String(even.description), /· 2 nodes$/);
+      assert.strictEqual(even.contextValue, 'run readable writable live persistent');
+      assert.match(String(even.tooltip), /2 nodes: 2 executed, 0 skipped\n.* · team$/);
+      assert.strictEqual(inspect.calls.length, 0, 'no run body read to draw the rows');
+    } finally {
+      inspect.restore();
+    }
+    const { count } = internals.tree.totals();
+    const folderRuns = (await internals.tree.entries(workspaceFolder().uri.toString())).length;
+    assert.strictEqual(count, folderRuns + RUNS);
+  });
+
+  it('opens a run in the detail panel and exports it, exact, through the handle', async () => {
+    const ref = { storeKey: KEY, id: id(7) };
+    try {
+      await vscode.commands.executeCommand('a3sFlow.history.openRun', internals.tree.runNode(ref));
+      const panel = await waitFor('panel', () => internals.panels.get(ref));
+      await panel.whenLoaded();
+      const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
+      assert.ok(message.type === 'run');
+      assert.strictEqual(message.run.id, id(7));
+      assert.strictEqual(message.run.storeLabel, 'team');
+      assert.deepStrictEqual(
+        message.run.nodes.map((n) => [n.id, n.status]),
+        [
+          ['a', 'executed'],
+          ['b', 'skipped'],
+        ],
+      );
+    } finally {
+      internals.panels.dispose();
+    }
+    const out = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-db-export-')), 'run.json'));
+    const dialog = stub(vscode.window, 'showSaveDialog', (async () => out) as typeof vscode.window.showSaveDialog);
+    try {
+      const written = await vscode.commands.executeCommand<vscode.Uri>('a3sFlow.history.exportRun', internals.tree.runNode(ref));
+      assert.strictEqual(written?.fsPath, out.fsPath);
+      const exported = JSON.parse(fs.readFileSync(out.fsPath, 'utf8')) as { execution_id: string; skipped_nodes: string[] };
+      assert.strictEqual(exported.execution_id, id(7));
+      assert.deepStrictEqual(exported.skipped_nodes, ['b']);
+    } finally {
+      dialog.restore();
+      fs.rmSync(path.dirname(out.fsPath), { recursive: true, force: true });
+    }
+  });
+
+  it('compares a folder run with a database run, and its raw JSON is a read-only document', async () => {
+    const folderKey = workspaceFolder().uri.toString();
+    const [folderEntry] = await internals.tree.entries(folderKey);
+    assert.ok(folderEntry, 'the fixture folder has runs');
+    const a = internals.tree.runNode({ storeKey: folderKey, id: folderEntry.id });
+    const b = internals.tree.runNode({ storeKey: KEY, id: id(3) });
+    assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.compareRuns', b, [a, b]), true);
+    const input = await waitFor('the diff editor', () => {
+      const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return tabInput instanceof vscode.TabInputTextDiff ? tabInput : undefined;
+    });
+    const stores = [input.original, input.modified].map((u) => new URLSearchParams(u.query).get('store'));
+    assert.deepStrictEqual([...stores].sort(), [folderKey, KEY].sort());
+    const right = await vscode.workspace.openTextDocument(stores[0] === KEY ? input.original : input.modified);
+    assert.match(right.getText(), new RegExp(id(3)));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    const raw = internals.stores.get(KEY)!.rawJsonUri(id(3));
+    assert.notStrictEqual(raw.scheme, 'file');
+    const doc = await vscode.workspace.openTextDocument(raw);
+    assert.strictEqual(doc.getText(), runText(id(3), '{"a":1,"b":2}', '["a"]', '["b"]'));
+  });
+
+  it('live: a run inserted, replaced or deleted by psql appears, moves or goes within 1 s, with no queries while idle', async () => {
+    const pg = await privateServer();
+    const db = new URL(url).pathname.slice(1);
+    const store = internals.stores.get(KEY)!.store as PostgresExecutionStore;
+    const runIds = async () => (await groupChildren()).filter((n): n is RunNode => n.kind === 'run').map((n) => n.id);
+    await runIds();
+    // Idle: nothing is asked of the server while nothing changes.
+    const queries = stub(store as unknown as { query: (...args: unknown[]) => unknown }, 'query', (store as unknown as { query: (...args: unknown[]) => unknown }).query.bind(store));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.strictEqual(queries.calls.length, 0, `queries while idle: ${JSON.stringify(queries.calls.map((c) => String(c[0]).slice(0, 60)))}`);
+    } finally {
+      queries.restore();
+    }
+    let started = Date.now();
+    pg.psql(`INSERT INTO flow_executions (execution_id, result) VALUES ('${id(999)}', '${runText(id(999))}')`, db);
+    await waitFor('the inserted run at the top', async () => (await runIds())[0] === id(999), 1000);
+    const inserted = Date.now() - started;
+    started = Date.now();
+    pg.psql(`UPDATE flow_executions SET saved_at = now() + interval '1 minute' WHERE execution_id = '${id(1)}'`, db);
+    await waitFor('the replaced run moved to the top', async () => (await runIds())[0] === id(1), 1000);
+    started = Date.now();
+    pg.psql(`DELETE FROM flow_executions WHERE execution_id = '${id(999)}'`, db);
+    await waitFor('the deleted run gone', async () => !(await runIds()).includes(id(999)), 1000);
+    console.log(`    live: insert to row ${inserted} ms, delete to gone ${Date.now() - started} ms`);
+  });
+});
+
+describe('a database table without the NOTIFY trigger', () => {
+  it('is watched by a cheap poll instead, said once in the log', async () => {
+    const pg = await privateServer();
+    const store = new PostgresExecutionStore({ url: pg.url(), schema: 'notrigger' });
+    const other = new PostgresExecutionStore({ url: pg.url(), schema: 'notrigger' });
+    try {
+      await store.applySchema();
+      pg.psql('DROP TRIGGER flow_executions_notify ON notrigger.flow_executions');
+      const said: string[] = [];
+      const changes: unknown[] = [];
+      store.onDidChange((change) => changes.push(change));
+      const watch = await store.watch({ pollMs: 100, log: (message) => said.push(message) });
+      try {
+        assert.strictEqual(watch.mode, 'poll');
+        assert.strictEqual(said.length, 1);
+        assert.match(said[0], /has no NOTIFY trigger .* every 0\.1 s instead/);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.deepStrictEqual(changes, [], 'nothing changed yet');
+        await other.saveTexts([{ id: id(5000), text: runText(id(5000)) }]);
+        await waitFor('a change from the poll', () => changes.length > 0, 2000);
+        assert.deepStrictEqual(changes[0], { saved: [], deleted: [], all: true });
+        assert.strictEqual(said.length, 1, 'said once');
+      } finally {
+        watch.dispose();
+      }
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+});
+
+describe('the databases setting', () => {
+  it('takes workspace values only in a trusted workspace, and refuses passwords and other URLs', async () => {
+    const { databasesFrom } = await import('../../src/host/config');
+    const user = [{ name: 'team', url: 'postgres://ci@db.example:5432/flow?sslmode=require' }];
+    const workspace = [{ name: 'evil', url: 'postgres://x@attacker.example/db' }];
+    assert.deepStrictEqual(databasesFrom({ globalValue: user, workspaceValue: workspace }, false).databases, user);
+    assert.deepStrictEqual(databasesFrom({ workspaceFolderValue: workspace }, false).databases, []);
+    assert.deepStrictEqual(databasesFrom({ globalValue: user, workspaceValue: workspace }, true).databases, [...user, ...workspace]);
+    const refused = databasesFrom({ globalValue: [{ name: 'p', url: 'postgres://u:secret@h/db' }, { name: 'h', url: 'http://h/db' }, { url: 'postgres://h/db' }, 'x'] }, true);
+    assert.deepStrictEqual(refused.databases, []);
+    assert.strictEqual(refused.problems.length, 4);
+    assert.ok(!refused.problems.join('\n').includes('secret'), 'the password is never repeated');
+    const pkg = vscode.extensions.getExtension('a3s.flow-history')!.packageJSON as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+    assert.strictEqual(pkg.contributes.configuration.properties['a3sFlow.history.databases'].scope, 'machine-overridable');
+  });
+});
