@@ -29,10 +29,6 @@ import { RunList } from './runList';
 import { errorMessage, tooBigReason } from './errors';
 import { DEFAULT_MAX_FILE_BYTES } from './limits';
 
-/** @deprecated Moved to ./errors and ./limits; re-exported so code written against the old place (another branch) still builds. */
-export { errorMessage, tooBigReason } from './errors';
-/** @deprecated Moved to ./limits. */
-export { DEFAULT_MAX_FILE_BYTES, DEFAULT_STORE_DIRECTORY } from './limits';
 
 
 const RUN_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
