@@ -145,6 +145,18 @@ function parseCursor(cursor: string): { micros: string; id: string } {
   return { micros: match[1], id };
 }
 
+/**
+ * The keyset condition for the rows after `after` (newest first): `(saved_at, execution_id)`
+ * below the cursor's, its two values pushed onto `params`. Empty without a cursor.
+ */
+function afterCursor(after: string | undefined, params: unknown[]): string {
+  if (after === undefined) return '';
+  const cursor = parseCursor(after);
+  params.push(cursor.micros, cursor.id);
+  const micros = params.length - 1;
+  return `(saved_at, execution_id) < ('epoch'::timestamptz + $${micros}::bigint * interval '1 microsecond', $${micros + 1}::uuid)`;
+}
+
 function pageLimit(limit: number | undefined): number {
   const n = limit ?? 200;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE) throw new PostgresStoreError(`A page holds 1 to ${MAX_PAGE} runs, not ${n}`);
@@ -366,12 +378,8 @@ export class PostgresExecutionStore implements ExecutionStore {
   async listPage(options: PageOptions = {}): Promise<RunPage> {
     const limit = pageLimit(options.limit);
     const params: unknown[] = [limit + 1];
-    let where = '';
-    if (options.after !== undefined) {
-      const cursor = parseCursor(options.after);
-      params.push(cursor.micros, cursor.id);
-      where = `WHERE (saved_at, execution_id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`;
-    }
+    const after = afterCursor(options.after, params);
+    const where = after && `WHERE ${after}`;
     const { rows } = await this.query<SummaryRecord>(`SELECT ${SUMMARY_COLUMNS} FROM ${this.table} ${where} ORDER BY saved_at DESC, execution_id DESC LIMIT $1`, params);
     return toPage(rows, limit);
   }
@@ -385,12 +393,8 @@ export class PostgresExecutionStore implements ExecutionStore {
     const limit = pageLimit(options.limit);
     if (term.includes('\u0000')) return { rows: [] };
     const params: unknown[] = [limit + 1, escapeLike(term)];
-    let keyset = '';
-    if (options.after !== undefined) {
-      const cursor = parseCursor(options.after);
-      params.push(cursor.micros, cursor.id);
-      keyset = `AND (saved_at, execution_id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::uuid)`;
-    }
+    const after = afterCursor(options.after, params);
+    const keyset = after && `AND ${after}`;
     const { rows } = await this.query<SummaryRecord>(
       `SELECT ${SUMMARY_COLUMNS} FROM ${this.table}
        WHERE result::text ILIKE '%' || $2 || '%' ESCAPE '\\' ${keyset}
@@ -435,12 +439,8 @@ export class PostgresExecutionStore implements ExecutionStore {
   async readPage(options: PageOptions = {}): Promise<{ runs: (StoredText & { savedAt: number })[]; next?: string }> {
     const limit = pageLimit(options.limit);
     const params: unknown[] = [limit + 1];
-    let where = '';
-    if (options.after !== undefined) {
-      const cursor = parseCursor(options.after);
-      params.push(cursor.micros, cursor.id);
-      where = `WHERE (saved_at, execution_id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`;
-    }
+    const after = afterCursor(options.after, params);
+    const where = after && `WHERE ${after}`;
     const { rows } = await this.query<SummaryRecord & { body: string }>(
       `SELECT ${SUMMARY_COLUMNS}, result::text AS body FROM ${this.table} ${where} ORDER BY saved_at DESC, execution_id DESC LIMIT $1`,
       params,
