@@ -72,7 +72,7 @@ export interface InspectedSetting<T> {
  * (and folder) settings only in a trusted workspace, so a cloned repository in Restricted
  * Mode cannot make the editor connect anywhere. A later level overrides an earlier entry of
  * the same name. Entries without a name or with a non-postgres URL are refused, and so is a
- * URL with a password in it (passwords belong in SecretStorage, PGPASSWORD or ~/.pgpass).
+ * URL with a password in it (passwords belong in PGPASSWORD or ~/.pgpass).
  */
 export function databasesFrom(inspected: InspectedSetting<unknown> | undefined, trusted: boolean): { databases: DatabaseSetting[]; problems: string[] } {
   const levels: unknown[] = [inspected?.globalValue];
@@ -101,7 +101,7 @@ export function databasesFrom(inspected: InspectedSetting<unknown> | undefined, 
         continue;
       }
       if (hasPassword) {
-        problems.push(`The database "${name}" in a3sFlow.history.databases has a password in its URL; ignored. Use "Flow History: Connect to Database…", PGPASSWORD or ~/.pgpass.`);
+        problems.push(`The database "${name}" in a3sFlow.history.databases has a password in its URL; ignored. Give the password through PGPASSWORD or ~/.pgpass instead.`);
         continue;
       }
       byName.set(name, { name, url });
