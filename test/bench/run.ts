@@ -15,6 +15,7 @@ import { NodeFolderPort } from '../../src/node/nodeFolderPort';
 import { RunListingWorker } from '../../src/node/runListingWorker';
 import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeInterleaved } from './stats';
+import { runMemoryScenarios } from './memory';
 import { runWideScenarios } from './wide';
 
 const root = path.resolve(__dirname, '../../..');
@@ -33,24 +34,51 @@ function packageExtension(): void {
   execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'package'], { cwd: root, stdio: 'inherit' });
 }
 
-/** `BENCH_ONLY=wide npm run bench`: only the wide-run rows, kept as their own section of bench/results.md. */
-async function wideOnly(): Promise<void> {
-  packageExtension();
+/**
+ * Scenarios on the packaged extension in code-server and Chromium, each kept as its own
+ * section of bench/results.md; `BENCH_ONLY=wide` or `BENCH_ONLY=memory` runs one of them alone.
+ */
+const SECTIONS = {
+  memory: { title: '## Big runs and memory (`BENCH_ONLY=memory npm run bench`)', run: () => runMemoryScenarios(cli, BIG_KB) },
+  wide: { title: '## Wide runs (`BENCH_ONLY=wide npm run bench`)', run: () => runWideScenarios(cli) },
+} as const;
+type SectionName = keyof typeof SECTIONS;
+
+/** Runs a section's scenarios and writes its table into bench/results.md in its place. */
+async function runSection(name: SectionName): Promise<void> {
+  const section = SECTIONS[name];
   const started = Date.now();
-  const results = await runWideScenarios(cli);
-  console.log(`Wide-run scenarios took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  const table = renderTable(results, {}, '## Wide runs (`BENCH_ONLY=wide npm run bench`)');
+  const results = await section.run();
+  console.log(`The ${name} scenarios took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const table = renderTable(results, {}, section.title);
   console.log(`\n${table}`);
   const file = path.join(root, 'bench', 'results.md');
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = previous.split('\n## Wide runs')[0].trimEnd();
-  fs.writeFileSync(file, `${kept}\n\n${table}`);
+  // The main table, then the sections in a fixed order; this one replaced, the others kept.
+  const parts = previous.split(/\n(?=## )/);
+  const kept = new Map<SectionName, string>();
+  for (const other of Object.keys(SECTIONS) as SectionName[]) {
+    const part = parts.find((p) => p.startsWith(SECTIONS[other].title));
+    if (part) kept.set(other, part.trimEnd());
+  }
+  kept.set(name, table.trimEnd());
+  const head = parts.filter((p) => !p.startsWith('## ')).join('\n').trimEnd();
+  const body = (Object.keys(SECTIONS) as SectionName[]).flatMap((n) => (kept.has(n) ? [kept.get(n)!] : []));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${[head, ...body].filter(Boolean).join('\n\n')}\n`);
   console.log('Saved bench/results.md');
 }
 
 async function main(): Promise<void> {
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
-  if (process.env.BENCH_ONLY === 'wide') return wideOnly();
+  // What the extension-host scenarios need (code-server, Chromium): installed once, then found.
+  execFileSync('bash', [path.join(root, 'scripts', 'install-test-env.sh'), '--newest-only'], { cwd: root, stdio: 'inherit' });
+  packageExtension();
+  const only = process.env.BENCH_ONLY;
+  if (only) {
+    if (!(only in SECTIONS)) throw new Error(`BENCH_ONLY=${only}: one of ${Object.keys(SECTIONS).join(', ')}`);
+    return runSection(only as SectionName);
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-bench-'));
   const dir = path.join(work, 'workspace', '.a3s', 'flow', 'executions');
   const bigDir = path.join(work, 'big');
@@ -136,17 +164,14 @@ async function main(): Promise<void> {
     results.push(...hostResults.results);
     console.log(`Extension-host scenarios took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-    // Wide runs (issue 16): the packaged extension in code-server and Chromium.
-    packageExtension();
-    started = Date.now();
-    results.push(...(await runWideScenarios(cli)));
-    console.log(`Wide-run scenarios took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-
     const table = renderTable(results, hostResults.extra);
     console.log(`\n${table}`);
     fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
     fs.writeFileSync(path.join(root, 'bench', 'results.md'), table);
     console.log('Saved bench/results.md');
+    // The packaged extension in code-server and Chromium: big runs and memory (issue 14),
+    // wide runs (issue 16), each its own section.
+    for (const name of Object.keys(SECTIONS) as SectionName[]) await runSection(name);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -15,33 +15,12 @@ import { summarize } from '../../src/core/summary';
 import { STORE } from '../e2e/seedStore';
 import { Workbench } from '../e2e/support';
 import { elementCount, filterKeystrokes, scrollThrough } from '../e2e/widePage';
+import { extensionHostRss, sleep } from './extensionHost';
 import { median, ScenarioResult } from './stats';
 
 const ROUNDS = 3;
 const WIDE = 20_000;
 const NARROW = 20;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** RSS in MiB of the extension host: the process of code-server's group started as one. */
-function extensionHostRss(groupId: number): number {
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== groupId) continue; // pgrp
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!/extensionHost/.test(cmdline)) continue;
-      const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) return Number(rss[1]) / 1024;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  throw new Error(`No extension host process found in process group ${groupId}`);
-}
 
 export async function runWideScenarios(cli: string): Promise<ScenarioResult[]> {
   const wb = await Workbench.open({ viewport: { width: 1400, height: 900 } });
