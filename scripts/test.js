@@ -20,22 +20,33 @@ const COUNT_LINE = /^(?:[\w.-]+: )?(\d+) passed, (\d+) failed$/;
 /** VS Code releases the integration suite runs on (test/harness/paths.ts, codeServerInstalls). */
 const INTEGRATION_VSCODE = ['1.139', '1.90'];
 
-/** Runs a command, teeing its output; resolves with its exit code and stdout. */
+/**
+ * Runs a command, teeing its output; resolves with its exit code and stdout. With
+ * `options.buffered` the output (stdout and stderr) is kept and printed in one piece when the
+ * command ends, so a suite running beside another does not interleave with it.
+ */
 function run(command, args, options = {}) {
-  console.log(`\n$ ${[command, ...args].join(' ')}`);
+  const buffered = Boolean(options.buffered);
+  const held = [];
+  const write = (stream, chunk) => (buffered ? held.push([stream, chunk]) : stream.write(chunk));
+  write(process.stdout, `\n$ ${[command, ...args].join(' ')}\n`);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      process.stdout.write(chunk);
+      write(process.stdout, chunk);
     });
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    child.stderr.on('data', (chunk) => write(process.stderr, chunk));
+    const done = (result) => {
+      for (const [stream, chunk] of held) stream.write(chunk);
+      resolve(result);
+    };
     child.on('error', (error) => {
-      console.error(error);
-      resolve({ code: 1, output });
+      write(process.stderr, `${error.stack ?? error}\n`);
+      done({ code: 1, output });
     });
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+    child.on('close', (code, signal) => done({ code: code ?? (signal ? 1 : 0), output }));
   });
 }
 
@@ -86,13 +97,22 @@ async function main() {
   const compile = await run(npm, ['run', '--silent', 'compile-tests']);
   // tsc writes JavaScript despite type errors; those are counted by check-types already.
   if (compile.code !== 0) console.error('compile-tests reported errors (counted under checks); running what it emitted.');
+  // The unit suite (plain Node, about 1 minute of mostly one core) runs beside the integration
+  // block of the oldest VS Code release (mostly waiting on a window): they share nothing but
+  // the built out/ and dist/, which neither writes. The block's output is printed when it ends.
+  const [oldest, ...newer] = [...INTEGRATION_VSCODE].reverse();
+  const integration = (vscode, options) => run('node', ['out/test/harness/runIntegration.js', `--vscode=${vscode}`], options);
+  const oldestStarted = Date.now();
+  const oldestBlock = integration(oldest, { buffered: true });
   report('unit', counts(await run('node', ['scripts/run-mocha.js', 'unit', '--no-compile'])), t);
+  const oldestResult = await oldestBlock;
 
   // 3. Integration tests inside code-server's extension host, one block per VS Code release
   //    (single-folder, multi-root and restricted runs each), so each prints its own count.
-  for (const vscode of INTEGRATION_VSCODE) {
+  report(`integration-${oldest}`, counts(oldestResult), oldestStarted);
+  for (const vscode of newer.reverse()) {
     t = Date.now();
-    report(`integration-${vscode}`, counts(await run('node', ['out/test/harness/runIntegration.js', `--vscode=${vscode}`])), t);
+    report(`integration-${vscode}`, counts(await integration(vscode)), t);
   }
 
   // 4. The packaged extension, end to end.

@@ -2,13 +2,23 @@
  * Builds the detail page's view of a run: inline for small runs, in one shared worker
  * thread for big ones (where the run's text also stays; big outputs are read from it).
  */
+import * as fs from 'fs';
 import { Worker } from 'worker_threads';
+import { errorMessage, tooBigReason } from '../core/errors';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
-import { buildRunViewFromBytes, RunMeta } from './runViewModel';
+import { BuiltRunFigures, buildRunViewFromBytes, runFiguresFromBytes, RunMeta } from './runViewModel';
+import type { RunSource, ScanRequest } from './runScannerThread';
+
+export type { RunSource };
 
 /** Below this a worker round trip costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = BIG_RUN_BYTES;
+/**
+ * The worker ends after this long with no request and no run text kept (no panel of a big
+ * run open): its heap, which held a 50 MB run while scanning it, goes back to the system.
+ */
+export const WORKER_IDLE_MS = 5_000;
 
 /** A run ready for the page, and a way to read the outputs left out of its first message. */
 export type ScannedRun =
@@ -23,11 +33,17 @@ export type ScannedRun =
   | { readonly ok: false; readonly reason: string };
 
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
+type WorkerAnswer = { result?: WorkerResult | BuiltRunFigures; text?: string };
+/** A request as posted, without the id the scanner gives it. */
+type Request = ScanRequest extends infer R ? (R extends { requestId: number } ? Omit<R, 'requestId'> : never) : never;
 
 export class RunScanner {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string }) => void>();
+  private readonly pending = new Map<number, (message: WorkerAnswer) => void>();
+  /** Runs whose text the worker keeps (open panels of big runs). */
+  private keptTexts = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   /**
    * `script`: the built scan thread (dist/runScannerThread.js); `onProblem` hears why the
@@ -36,6 +52,7 @@ export class RunScanner {
   constructor(
     private readonly script: string,
     private readonly onProblem: (message: string, error: unknown, severity: 'warning' | 'error') => void = () => undefined,
+    private readonly idleMs = WORKER_IDLE_MS,
   ) {}
 
   /**
@@ -46,7 +63,7 @@ export class RunScanner {
   async buildFromFile(file: string, maxBytes: number, meta: RunMeta): Promise<ScannedRun | undefined> {
     const worker = this.ensureWorker();
     if (!worker) return undefined;
-    return this.fromWorker(worker, await this.request(worker, { type: 'buildFile', path: file, maxBytes, meta }));
+    return this.fromWorker(worker, await this.request(worker, { type: 'build', source: { path: file, maxBytes }, meta }));
   }
 
   async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
@@ -67,16 +84,32 @@ export class RunScanner {
         release: () => (text = undefined),
       };
     }
-    // Transfer, not copy: the bytes are not used here again.
-    const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    return this.fromWorker(worker, await this.request(worker, { type: 'build', bytes: buffer, meta }, [buffer.buffer as ArrayBuffer]));
+    const source = transferable(bytes);
+    return this.fromWorker(worker, await this.request(worker, { type: 'build', source, meta }, [source.bytes.buffer as ArrayBuffer]));
   }
 
-  private fromWorker(worker: Worker, { result }: { result?: WorkerResult }): ScannedRun {
-    if (!result) return { ok: false, reason: 'the scan worker gave no answer' };
+  /**
+   * A tree row's figures of a big run (node, executed and skipped counts), scanned in the
+   * worker from its local file or from bytes handed over; the worker keeps nothing of it.
+   * Small runs, or no worker, are scanned here.
+   */
+  async figures(source: RunSource, id: string): Promise<BuiltRunFigures> {
+    const worker = 'path' in source || source.bytes.byteLength >= WORKER_THRESHOLD_BYTES ? this.ensureWorker() : undefined;
+    if (!worker) {
+      const bytes = 'bytes' in source ? source.bytes : await readLocalRun(source);
+      return typeof bytes === 'string' ? { ok: false, reason: bytes } : runFiguresFromBytes(bytes, id);
+    }
+    const sent = 'bytes' in source ? transferable(source.bytes) : source;
+    const { result } = await this.request(worker, { type: 'figures', source: sent, id }, 'bytes' in sent ? [sent.bytes.buffer as ArrayBuffer] : []);
+    return result && !('view' in result) ? result : { ok: false, reason: 'the scan worker gave no answer' };
+  }
+
+  private fromWorker(worker: Worker, { result }: WorkerAnswer): ScannedRun {
+    if (!result || !('view' in result || !result.ok)) return { ok: false, reason: 'the scan worker gave no answer' };
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
-    let released = false;
+    let released = !result.docId;
+    if (!released) this.keptTexts++;
     return {
       ok: true,
       view: result.view,
@@ -87,34 +120,64 @@ export class RunScanner {
         return (await this.request(worker, { type: 'slice', docId: result.docId, start: span[0], end: span[1] })).text;
       },
       release: () => {
-        if (released || !result.docId) return;
+        if (released) return;
         released = true;
-        this.worker?.postMessage({ type: 'release', docId: result.docId });
+        this.keptTexts--;
+        if (this.worker === worker) worker.postMessage({ type: 'release', docId: result.docId });
+        this.idleSoon();
       },
     };
   }
 
-  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string }> {
+  private request(worker: Worker, message: Request, transfer: ArrayBuffer[] = []): Promise<WorkerAnswer> {
     const requestId = this.nextId++;
+    this.stayAwake();
     return new Promise((resolve) => {
-      this.pending.set(requestId, resolve);
+      this.pending.set(requestId, (answer) => {
+        resolve(answer);
+        this.idleSoon();
+      });
       worker.postMessage({ ...message, requestId }, transfer);
     });
+  }
+
+  private stayAwake(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** Ends the worker after `idleMs` when nothing is asked of it and it keeps no text. */
+  private idleSoon(): void {
+    if (!this.worker || this.pending.size > 0 || this.keptTexts > 0) return;
+    this.stayAwake();
+    const worker = this.worker;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.worker !== worker || this.pending.size > 0 || this.keptTexts > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   private ensureWorker(): Worker | undefined {
     if (this.worker) return this.worker;
     try {
       const worker = new Worker(this.script);
-      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string }) => {
-        this.pending.get(message.requestId)?.(message);
+      worker.on('message', (message: WorkerAnswer & { requestId: number }) => {
+        const resolve = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
+        resolve?.(message);
       });
+      // Only the current worker's failure fails what is pending: an idle one ended on
+      // purpose may report its exit after a new one took over.
       worker.on('error', (error) => {
+        if (this.worker !== worker) return;
         this.onProblem('The run scan worker failed', error, 'error');
         this.failAll(`the scan worker failed: ${error.message}`);
       });
       worker.on('exit', () => {
+        if (this.worker !== worker) return;
         this.worker = undefined;
         this.failAll('the scan worker stopped');
       });
@@ -132,8 +195,34 @@ export class RunScanner {
     this.pending.clear();
   }
 
+  /** Whether a worker thread is running (tests: it ends when idle). */
+  get workerRunning(): boolean {
+    return this.worker !== undefined;
+  }
+
   dispose(): void {
+    this.stayAwake();
     void this.worker?.terminate();
     this.worker = undefined;
+  }
+}
+
+/** Bytes the worker can take over: a whole ArrayBuffer of their own (copied when a view of a bigger one). */
+function transferable(bytes: Uint8Array): { readonly bytes: Uint8Array } {
+  return { bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice() };
+}
+
+/** A local run file read here as the worker would (no worker could be started); a string says why not. */
+async function readLocalRun(source: { readonly path: string; readonly maxBytes: number }): Promise<Uint8Array | string> {
+  try {
+    const handle = await fs.promises.open(source.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      const bytes = await handle.readFile();
+      return bytes.byteLength > source.maxBytes ? tooBigReason(bytes.byteLength, source.maxBytes) : bytes;
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return `cannot be read: ${errorMessage(error)}`;
   }
 }

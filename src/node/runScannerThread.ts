@@ -7,11 +7,14 @@
 import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
 import { errorMessage, tooBigReason } from '../core/errors';
-import { buildRunViewFromBytes, RunMeta } from './runViewModel';
+import { buildRunViewFromBytes, runFiguresFromBytes, RunMeta } from './runViewModel';
+
+/** Where a run's bytes come from: transferred by the host, or read here from its local file. */
+export type RunSource = { readonly bytes: Uint8Array } | { readonly path: string; readonly maxBytes: number };
 
 export type ScanRequest =
-  | { readonly type: 'build'; readonly requestId: number; readonly bytes: Uint8Array; readonly meta: RunMeta }
-  | { readonly type: 'buildFile'; readonly requestId: number; readonly path: string; readonly maxBytes: number; readonly meta: RunMeta }
+  | { readonly type: 'build'; readonly requestId: number; readonly source: RunSource; readonly meta: RunMeta }
+  | { readonly type: 'figures'; readonly requestId: number; readonly source: RunSource; readonly id: string }
   | { readonly type: 'slice'; readonly requestId: number; readonly docId: number; readonly start: number; readonly end: number }
   | { readonly type: 'release'; readonly docId: number };
 
@@ -28,17 +31,18 @@ parentPort?.on('message', (request: ScanRequest) => {
     return;
   }
   let bytes: Uint8Array;
-  if (request.type === 'buildFile') {
-    try {
-      bytes = readRunFile(request.path, request.maxBytes);
-    } catch (error) {
-      parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` } });
-      return;
-    }
-  } else {
-    bytes = request.bytes;
+  try {
+    bytes = 'bytes' in request.source ? request.source.bytes : readRunFile(request.source.path, request.source.maxBytes);
+  } catch (error) {
+    parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` } });
+    return;
   }
   try {
+    if (request.type === 'figures') {
+      // A tree row's figures: counts only; the run's text goes with this scope.
+      parentPort!.postMessage({ requestId: request.requestId, result: runFiguresFromBytes(bytes, request.id) });
+      return;
+    }
     const built = buildRunViewFromBytes(bytes, request.meta);
     if (!built.ok) {
       parentPort!.postMessage({ requestId: request.requestId, result: built });

@@ -31,6 +31,25 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const lossyDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function buildRunViewFromBytes(bytes: Uint8Array, meta: RunMeta): BuiltRunView {
+  const scanned = scanRunBytes(bytes, meta.id);
+  return scanned.ok ? buildRunView(scanned.scan, meta) : scanned;
+}
+
+/** A tree row's figures of a run, from its bytes; nothing of the run is kept. */
+export type BuiltRunFigures =
+  | { readonly ok: true; readonly nodeCount: number; readonly executed: number; readonly skipped: number }
+  | { readonly ok: false; readonly reason: string };
+
+export function runFiguresFromBytes(bytes: Uint8Array, id: string): BuiltRunFigures {
+  const scanned = scanRunBytes(bytes, id);
+  if (!scanned.ok) return scanned;
+  const { completedNodes, skippedNodes, outputs, context } = scanned.scan;
+  const summary = buildSummary(completedNodes, skippedNodes, outputs.map((span) => span.key), context.length, () => ({ type: 'none', bytes: 0 }));
+  return { ok: true, nodeCount: summary.nodeCount, executed: summary.executed.length, skipped: summary.skipped.length };
+}
+
+/** Decodes and scans a run's bytes (the stored text, indexed) and checks its id. */
+function scanRunBytes(bytes: Uint8Array, id: string): { readonly ok: true; readonly scan: ScannedFlowResult } | { readonly ok: false; readonly reason: string } {
   let text: string;
   try {
     text = strictDecoder.decode(bytes);
@@ -50,9 +69,9 @@ export function buildRunViewFromBytes(bytes: Uint8Array, meta: RunMeta): BuiltRu
     if (error instanceof FlowResultError) return { ok: false, reason: describeParseFailure(error, bytes) };
     throw error;
   }
-  const mismatch = idMismatch(scan.executionId, meta.id);
+  const mismatch = idMismatch(scan.executionId, id);
   if (mismatch) return { ok: false, reason: mismatch };
-  return buildRunView(scan, meta);
+  return { ok: true, scan };
 }
 
 export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunView & { ok: true } {

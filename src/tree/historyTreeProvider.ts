@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { readConfig } from '../host/config';
 import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { BIG_RUN_BYTES } from '../core/limits';
-import { RunScanner } from '../node/runScanner';
+import { RunScanner, RunSource } from '../node/runScanner';
 import { errorMessage } from '../core/errors';
 import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
@@ -422,12 +422,20 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
 async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry): Promise<RunFigures | undefined> {
   if (entry.size < BIG_RUN_BYTES) return undefined;
-  const outcome = await store.readRun(entry.id);
-  if (outcome.kind === 'missing') return { kind: 'missing' };
-  if (outcome.kind === 'unreadable') return { kind: 'unreadable', reason: outcome.reason };
-  const built = await scanner.build(outcome.bytes, { id: entry.id, storeKey: '', storeLabel: '', savedAt: entry.savedAt, size: entry.size });
-  if (!built.ok) return { kind: 'unreadable', reason: built.reason };
-  return { kind: 'ok', nodeCount: built.view.nodeCount, executed: built.view.executedCount, skipped: built.view.skippedCount };
+  // A local file is read by the scan worker, so its bytes never reach this thread.
+  const local = await store.localRun?.(entry.id);
+  let source: RunSource;
+  if (local?.kind === 'file') {
+    source = { path: local.path, maxBytes: local.maxBytes };
+  } else {
+    const outcome = local ?? (await store.readRun(entry.id));
+    if (outcome.kind === 'missing') return { kind: 'missing' };
+    if (outcome.kind === 'unreadable') return { kind: 'unreadable', reason: outcome.reason };
+    if (outcome.kind !== 'bytes') return undefined;
+    source = { bytes: outcome.bytes };
+  }
+  const figures = await scanner.figures(source, entry.id);
+  return figures.ok ? { kind: 'ok', nodeCount: figures.nodeCount, executed: figures.executed, skipped: figures.skipped } : { kind: 'unreadable', reason: figures.reason };
 }
 
 function memo<T>(cache: Map<string, T>, key: string, create: () => T): T {

@@ -1,0 +1,108 @@
+/**
+ * The run scanner with its real worker thread (dist/runScannerThread.js, built by
+ * `npm run build`): a tree row's figures of a big run come from the worker, which keeps
+ * nothing of the run; the worker ends when idle with no run text kept, so the memory it
+ * used for a 50 MB run goes back to the system; a panel's run text keeps it alive until
+ * released.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseFlowResult } from '../../src/core/flowResult';
+import { BIG_RUN_BYTES } from '../../src/core/limits';
+import { summarize } from '../../src/core/summary';
+import { RunScanner } from '../../src/node/runScanner';
+import { INLINE_OUTPUT_CHARS } from '../../src/node/runViewModel';
+
+const SCRIPT = path.resolve(__dirname, '../../../dist/runScannerThread.js');
+const IDLE_MS = 150;
+
+async function until(what: string, check: () => boolean, timeout = 5_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('run scanner (worker thread)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let scanner: RunScanner;
+  let problems: string[];
+
+  before(() => assert.ok(fs.existsSync(SCRIPT), `${SCRIPT} is missing: run npm run build first`));
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-scanner-'));
+    problems = [];
+    scanner = new RunScanner(SCRIPT, (message) => problems.push(message), IDLE_MS);
+  });
+  afterEach(() => {
+    scanner.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepStrictEqual(problems, []);
+  });
+
+  /** A run over the worker threshold, with outputs too big to go inline. */
+  function bigRun(seed: number) {
+    const executionId = `00000000-0000-4000-8000-00000000000${seed}`;
+    const big = (c: string) => c.repeat(INLINE_OUTPUT_CHARS + 1000);
+    const text = JSON.stringify({
+      execution_id: executionId,
+      outputs: { fetch: big('f'), parse: { rows: [big('p')] }, notify: big('n'), score: 12345678901234567890 },
+      completed_nodes: ['fetch', 'parse', 'notify', 'score'],
+      skipped_nodes: ['notify', 'archive'],
+      context: { tenant: 'hooli' },
+    });
+    assert.ok(text.length > BIG_RUN_BYTES);
+    const file = path.join(dir, `${executionId}.json`);
+    fs.writeFileSync(file, text);
+    const summary = summarize(parseFlowResult(text));
+    const run = { executionId };
+    return { run, file, text, expected: { ok: true, nodeCount: summary.nodeCount, executed: summary.executed.length, skipped: summary.skipped.length } };
+  }
+
+  it("gives a big run's figures from its file or its bytes, as the parser counts them, and ends the idle worker", async () => {
+    const { run, file, text, expected } = bigRun(3);
+    assert.deepStrictEqual(expected, { ok: true, nodeCount: 5, executed: 3, skipped: 2 });
+    assert.deepStrictEqual(await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, run.executionId), expected);
+    assert.ok(scanner.workerRunning, 'read and scanned by the worker');
+    assert.deepStrictEqual(await scanner.figures({ bytes: new TextEncoder().encode(text) }, run.executionId), expected);
+    // Nothing kept, nothing asked: the worker ends and its memory with it.
+    await until('the idle worker ends', () => !scanner.workerRunning);
+    // And starts again when asked.
+    assert.deepStrictEqual(await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, run.executionId), expected);
+  });
+
+  it('says why a big run has no figures: another id, broken JSON, too big, no file', async () => {
+    const { run, file, text } = bigRun(4);
+    const other = '00000000-0000-4000-8000-000000000001';
+    const mismatch = await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, other);
+    assert.ok(!mismatch.ok && /execution_id/.test(mismatch.reason), JSON.stringify(mismatch));
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, text.slice(0, text.length - 10));
+    const half = await scanner.figures({ path: broken, maxBytes: 64 * 2 ** 20 }, run.executionId);
+    assert.ok(!half.ok && half.reason.length > 0);
+    const tooBig = await scanner.figures({ path: file, maxBytes: 1024 }, run.executionId);
+    assert.ok(!tooBig.ok && /over the .* size limit/.test(tooBig.reason), JSON.stringify(tooBig));
+    const missing = await scanner.figures({ path: path.join(dir, 'nothing.json'), maxBytes: 64 * 2 ** 20 }, run.executionId);
+    assert.ok(!missing.ok && /cannot be read/.test(missing.reason), JSON.stringify(missing));
+  });
+
+  it("keeps the worker while a panel's run text is kept, and ends it once released", async () => {
+    const { run, file } = bigRun(5);
+    const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
+    const scanned = await scanner.buildFromFile(file, 64 * 2 ** 20, meta);
+    assert.ok(scanned?.ok);
+    assert.ok(scanned.deferred.size > 0, 'some outputs wait in the worker');
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 3));
+    assert.ok(scanner.workerRunning, 'kept while the run text is needed');
+    const [node, [start, end]] = [...scanned.deferred][0];
+    const stored = fs.readFileSync(file, 'utf8');
+    assert.strictEqual(await scanned.readOutput(node), stored.slice(start, end));
+    scanned.release();
+    await until('the released worker ends', () => !scanner.workerRunning);
+    assert.strictEqual(await scanned.readOutput(node), undefined, 'a released run reads nothing');
+  });
+});
