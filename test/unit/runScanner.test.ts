@@ -50,7 +50,7 @@ describe('run scanner (worker thread)', function () {
     const big = (c: string) => c.repeat(INLINE_OUTPUT_CHARS + 1000);
     const text = JSON.stringify({
       execution_id: executionId,
-      outputs: { fetch: big('f'), parse: { rows: [big('p')] }, notify: big('n'), score: 12345678901234567890 },
+      outputs: { fetch: big('f'), parse: { rows: [big('p')] }, notify: big('n'), score: 12345 },
       completed_nodes: ['fetch', 'parse', 'notify', 'score'],
       skipped_nodes: ['notify', 'archive'],
       context: { tenant: 'hooli' },
