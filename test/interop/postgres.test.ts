@@ -18,7 +18,7 @@ import * as path from 'path';
 import type { ListRow } from '../../src/cli/main';
 import { newExecutionId } from '../../src/core/executionId';
 import { exportFlowResult, flowResultsEqual, parseFlowResult } from '../../src/core/flowResult';
-import { PostgresServer, sharedPostgres, stopSharedPostgres } from '../support/postgresServer';
+import { PostgresServer, sharedPostgres, stopSharedPostgresAfterAll } from '../support/postgresServer';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -50,7 +50,7 @@ function findCargo(): string | undefined {
   return undefined;
 }
 
-after(async () => stopSharedPostgres());
+stopSharedPostgresAfterAll();
 
 describe('interop with the Rust PostgreSQL store (tokio-postgres)', function () {
   this.timeout(120_000);

@@ -86,6 +86,17 @@ export async function stopSharedPostgres(): Promise<void> {
   if (server) (await server).stop();
 }
 
+/**
+ * A root `after` hook stopping the shared server, with time for a start still under way on a
+ * loaded machine (mocha's default 10 s is not enough there).
+ */
+export function stopSharedPostgresAfterAll(): void {
+  after(async function () {
+    this.timeout(120_000);
+    await stopSharedPostgres();
+  });
+}
+
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: run `bash scripts/install-test-env.sh` (it installs Debian\'s postgresql)');

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { newExecutionId } from '../../src/core/executionId';
 import { exportFlowResult, parseFlowResult } from '../../src/core/flowResult';
-import { PostgresServer, sharedPostgres, stopSharedPostgres } from '../support/postgresServer';
+import { PostgresServer, sharedPostgres, stopSharedPostgresAfterAll } from '../support/postgresServer';
 import { useTempDir } from '../support/tempDir';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -17,7 +17,7 @@ interface Ran {
   stderr: string;
 }
 
-after(async () => stopSharedPostgres());
+stopSharedPostgresAfterAll();
 
 describe('flow-history CLI on PostgreSQL', function () {
   this.timeout(60000);

@@ -15,7 +15,7 @@ import { parseFlowResult, serializeFlowResult } from '../../src/core/flowResult'
 import { PermissionDeniedError, PostgresExecutionStore, PostgresStoreError, RunSummaryRow } from '../../src/postgres/postgresStore';
 import { InvalidIdentifierError, schemaScript, tableName } from '../../src/postgres/schema';
 import { hostileIds } from '../support/hostileIds';
-import { PostgresServer, sharedPostgres, startPostgres, stopSharedPostgres } from '../support/postgresServer';
+import { PostgresServer, sharedPostgres, startPostgres, stopSharedPostgresAfterAll } from '../support/postgresServer';
 import { defineStoreContract } from '../support/storeContract';
 
 let schemaCounter = 0;
@@ -33,7 +33,7 @@ function run(id: string, extra = ''): string {
   return `{"execution_id":"${id}","outputs":{"a":1},"completed_nodes":["a"],"skipped_nodes":[]${extra}}`;
 }
 
-after(async () => stopSharedPostgres());
+stopSharedPostgresAfterAll();
 
 defineStoreContract({
   name: 'PostgresExecutionStore (private PostgreSQL)',
