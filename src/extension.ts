@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   const { tree: runs, treeView } = tree.register(context, stores, scanner);
   const runDocuments = documents.register(context.subscriptions, stores);
   const panels = panel.register(context, stores, scanner);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, workspaceState: context.workspaceState };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, scanner, workspaceState: context.workspaceState };
   context.subscriptions.push(...commands.register(ctx));
   const api = createApi(stores);
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, internals: { ...ctx, documents: runDocuments } } : api;

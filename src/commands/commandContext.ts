@@ -1,5 +1,6 @@
 /** What every command needs, and how a command finds the runs it acts on. */
 import * as vscode from 'vscode';
+import { RunScanner } from '../node/runScanner';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
@@ -13,6 +14,8 @@ export interface CommandContext {
   readonly tree: HistoryTreeProvider;
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
+  /** The worker thread that scans big runs and exports runs. */
+  readonly scanner: RunScanner;
   readonly workspaceState: vscode.Memento;
 }
 

@@ -1,12 +1,12 @@
 /** Export a run to a JSON file chosen in the save dialog, in the core's export format. */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { idMismatch, UnreadableRunError } from '../core/executionStore';
-import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
-import { exportFlowResults, FlowResult, FlowResultError } from '../core/flowResult';
+import { errorMessage } from '../core/errors';
+import { exportFlowResults, FlowResult } from '../core/flowResult';
 import { formatBytes, plural } from '../core/format';
 import { log, reportError } from '../host/log';
-import { writeExportFile } from '../node/exportFile';
+import { ExportAnswer } from '../node/exportFile';
+import { RunSource } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
 import { CommandContext, handleFor, runsForCommand, runsFromArguments } from './commandContext';
 
@@ -20,23 +20,25 @@ export async function exportRunCommand(ctx: CommandContext, arg?: unknown, selec
 
 export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscode.Uri | undefined> {
   const handle = handleFor(ctx, ref);
-  let exported: ExportedRun;
+  // What the export reads: the run's local file (read by the worker, never on this thread)
+  // or the bytes the store gives.
+  let source: RunSource;
+  let storedBytes: number;
   try {
-    const outcome = await handle.store.readRun(ref.id);
+    const outcome = (await handle.store.localRun?.(ref.id)) ?? (await handle.store.readRun(ref.id));
     if (outcome.kind === 'missing') {
       void vscode.window.showWarningMessage(`Run ${ref.id} no longer exists.`);
       return undefined;
     }
-    if (outcome.kind === 'unreadable') throw new UnreadableRunError(ref.id, outcome.reason);
-    // From the stored text: exact, and cheap even for a 50 MB run.
-    exported = exportStoredRun(outcome.bytes);
-    const mismatch = idMismatch(exported.executionId, ref.id);
-    if (mismatch) throw new UnreadableRunError(ref.id, mismatch);
+    if (outcome.kind === 'unreadable') return reportUnreadable(ref, outcome.reason);
+    source = outcome.kind === 'file' ? { path: outcome.path, maxBytes: outcome.maxBytes } : { bytes: outcome.bytes };
+    storedBytes = outcome.entry.size;
   } catch (error) {
-    const reason = error instanceof UnreadableRunError ? error.reason : error instanceof FlowResultError ? error.message : undefined;
-    reportError(reason !== undefined ? `Run ${ref.id} cannot be exported: it is unreadable (${reason}).` : `Could not read run ${ref.id}.`, error);
+    reportError(`Could not read run ${ref.id}.`, error);
     return undefined;
   }
+  // The kernel gets ready while the person chooses where to save.
+  if (storedBytes >= PROGRESS_THRESHOLD_BYTES) ctx.scanner.prepareExport(storedBytes);
   const remembered = ctx.workspaceState.get<string>(LAST_EXPORT_FOLDER);
   const base = remembered ? vscode.Uri.parse(remembered) : (handle.folder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri);
   // The save dialog asks before replacing an existing file; we never overwrite behind it.
@@ -46,30 +48,37 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     defaultUri: base ? vscode.Uri.joinPath(base, `${ref.id}.json`) : undefined,
     filters: { JSON: ['json'] },
   });
-  if (!target) {
-    exported.release();
-    return undefined;
-  }
-  try {
-    // A local file is written piece by piece; other file systems take one buffer.
-    const write = () => (target.scheme === 'file' ? writeExportFile(target.fsPath, exported) : vscode.workspace.fs.writeFile(target, joinPieces(exported)));
-    if (exported.byteLength >= PROGRESS_THRESHOLD_BYTES) {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting run ${ref.id.slice(0, 8)}…` }, write);
-    } else {
-      await write();
+  if (!target) return undefined;
+  const where = target.scheme === 'file' ? target.fsPath : target.toString(true);
+  // Off this thread: a local file is written by the worker piece by piece; other file
+  // systems take the export's bytes in one write.
+  const write = async (): Promise<ExportAnswer> => {
+    const answer = await ctx.scanner.exportRun(source, ref.id, target.scheme === 'file' ? target.fsPath : undefined);
+    if (!answer.ok || !answer.bytes) return answer;
+    try {
+      await vscode.workspace.fs.writeFile(target, answer.bytes);
+      return answer;
+    } catch (error) {
+      return { ok: false, kind: 'write', reason: errorMessage(error) };
     }
-  } catch (error) {
-    reportError(`Could not write ${target.scheme === 'file' ? target.fsPath : target.toString(true)}.`, error);
+  };
+  const answer = storedBytes >= PROGRESS_THRESHOLD_BYTES ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting run ${ref.id.slice(0, 8)}…` }, write) : await write();
+  if (!answer.ok) {
+    if (answer.kind === 'unreadable') return reportUnreadable(ref, answer.reason);
+    reportError(`Could not write ${where}.`, answer.reason);
     return undefined;
-  } finally {
-    exported.release();
   }
-  log().info(`Exported run ${ref.id} to ${target.toString(true)}: ${formatBytes(exported.byteLength)}, written by the ${exported.via}.`);
+  log().info(`Exported run ${ref.id} to ${target.toString(true)}: ${formatBytes(answer.byteLength)}, written by the ${answer.via} off the extension host's thread.`);
   await ctx.workspaceState.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(target, '..').toString());
   void vscode.window.showInformationMessage(`Exported run ${ref.id.slice(0, 8)} to ${path.posix.basename(target.path)}.`, 'Open').then((choice) => {
     if (choice === 'Open') void vscode.window.showTextDocument(target);
   });
   return target;
+}
+
+function reportUnreadable(ref: RunRef, reason: string): undefined {
+  reportError(`Run ${ref.id} cannot be exported: it is unreadable (${reason}).`);
+  return undefined;
 }
 
 /**

@@ -409,6 +409,27 @@ function takeKernel(): KernelExports | undefined {
   return kernelModule ? (new WebAssembly.Instance(kernelModule, { env: { abort: (): never => { throw ELSEWHERE; } } }).exports as unknown as KernelExports) : undefined;
 }
 
+/**
+ * Gets a kernel ready for a run of `storedBytes` while the person is still choosing where to
+ * save it: instantiated, its memory grown and touched (the first export in a process
+ * otherwise pays for faulting in 150 MB), then kept idle for the export to take.
+ */
+export function prepareExportKernel(storedBytes: number): void {
+  const kernel = takeKernel();
+  if (!kernel) return;
+  try {
+    const needed = KernelValues.bytesFor(storedBytes);
+    const pages = Math.ceil(needed / 65_536) - kernel.memory.buffer.byteLength / 65_536;
+    if (pages > 0) kernel.memory.grow(pages);
+    // One write per 4 KiB page commits it.
+    const memory = new Uint8Array(kernel.memory.buffer);
+    for (let at = 0; at < needed; at += 4096) memory[at] = 0;
+  } catch {
+    // beyond what a WebAssembly memory holds: the export itself will use the TypeScript writer
+  }
+  giveBack(kernel);
+}
+
 function giveBack(kernel: KernelExports): void {
   idleKernel = kernel;
   clearTimeout(idleTimer);
@@ -427,6 +448,11 @@ class KernelValues implements ValueWriter {
 
   private constructor(private readonly kernel: KernelExports) {}
 
+  /** The kernel memory an export of `storedBytes` needs: input, sentinel, output and slack. */
+  static bytesFor(storedBytes: number): number {
+    return KernelValues.INPUT + storedBytes + 64 + storedBytes * 1.75 + 65_536;
+  }
+
   /** A kernel holding `bytes`, or undefined where WebAssembly (with SIMD) is missing. */
   static create(bytes: Uint8Array): KernelValues | undefined {
     const kernel = takeKernel();
@@ -434,7 +460,7 @@ class KernelValues implements ValueWriter {
     const input = KernelValues.INPUT;
     // The input, then 64 zero bytes (a sentinel no token accepts), then the output.
     const outputStart = input + bytes.byteLength + 64;
-    const pages = Math.ceil((outputStart + bytes.byteLength * 1.75 + 65_536) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
+    const pages = Math.ceil(KernelValues.bytesFor(bytes.byteLength) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
     try {
       if (pages > 0) kernel.memory.grow(pages);
     } catch {

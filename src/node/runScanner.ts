@@ -5,12 +5,13 @@
 import * as fs from 'fs';
 import { Worker } from 'worker_threads';
 import { errorMessage, tooBigReason } from '../core/errors';
+import { ExportAnswer, exportRunBytes } from './exportFile';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
 import { BuiltRunFigures, buildRunViewFromBytes, runFiguresFromBytes, RunMeta } from './runViewModel';
 import type { RunSource, ScanRequest } from './runScannerThread';
 
-export type { RunSource };
+export type { ExportAnswer, RunSource };
 
 /** Below this a worker round trip costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = BIG_RUN_BYTES;
@@ -33,7 +34,8 @@ export type ScannedRun =
   | { readonly ok: false; readonly reason: string };
 
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
-type WorkerAnswer = { result?: WorkerResult | BuiltRunFigures; text?: string };
+/** What the worker answers a request; `result` is of the request's kind. */
+type WorkerAnswer<T = unknown> = { result?: T; text?: string };
 /** A request as posted, without the id the scanner gives it. */
 type Request = ScanRequest extends infer R ? (R extends { requestId: number } ? Omit<R, 'requestId'> : never) : never;
 
@@ -63,7 +65,7 @@ export class RunScanner {
   async buildFromFile(file: string, maxBytes: number, meta: RunMeta): Promise<ScannedRun | undefined> {
     const worker = this.ensureWorker();
     if (!worker) return undefined;
-    return this.fromWorker(worker, await this.request(worker, { type: 'build', source: { path: file, maxBytes }, meta }));
+    return this.fromWorker(worker, await this.request<WorkerResult>(worker, { type: 'build', source: { path: file, maxBytes }, meta }));
   }
 
   async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
@@ -85,7 +87,7 @@ export class RunScanner {
       };
     }
     const source = transferable(bytes);
-    return this.fromWorker(worker, await this.request(worker, { type: 'build', source, meta }, [source.bytes.buffer as ArrayBuffer]));
+    return this.fromWorker(worker, await this.request<WorkerResult>(worker, { type: 'build', source, meta }, [source.bytes.buffer as ArrayBuffer]));
   }
 
   /**
@@ -100,12 +102,34 @@ export class RunScanner {
       return typeof bytes === 'string' ? { ok: false, reason: bytes } : runFiguresFromBytes(bytes, id);
     }
     const sent = 'bytes' in source ? transferable(source.bytes) : source;
-    const { result } = await this.request(worker, { type: 'figures', source: sent, id }, 'bytes' in sent ? [sent.bytes.buffer as ArrayBuffer] : []);
-    return result && !('view' in result) ? result : { ok: false, reason: 'the scan worker gave no answer' };
+    const { result } = await this.request<BuiltRunFigures>(worker, { type: 'figures', source: sent, id }, transferList(sent));
+    return result ?? { ok: false, reason: 'the scan worker gave no answer' };
   }
 
-  private fromWorker(worker: Worker, { result }: WorkerAnswer): ScannedRun {
-    if (!result || !('view' in result || !result.ok)) return { ok: false, reason: 'the scan worker gave no answer' };
+  /**
+   * Readies the export kernel for a run of `storedBytes` in the worker (started if need be),
+   * so an export asked for a moment later does not pay for starting cold. Best effort.
+   */
+  prepareExport(storedBytes: number): void {
+    const worker = this.ensureWorker();
+    if (worker) void this.request(worker, { type: 'prepareExport', storedBytes });
+  }
+
+  /**
+   * Exports a run off this thread: the worker reads it (its local file, or the bytes handed
+   * over), writes the export format to `target` (replacing it; a failed write leaves no file),
+   * or, without a target, hands the export's bytes back. Without a worker it runs here.
+   */
+  async exportRun(source: RunSource, id: string, target?: string): Promise<ExportAnswer> {
+    const worker = this.ensureWorker();
+    const sent = 'bytes' in source ? transferable(source.bytes) : source;
+    if (!worker) return exportHere(sent, id, target);
+    const { result } = await this.request<ExportAnswer>(worker, { type: 'export', source: sent, id, target }, transferList(sent));
+    return result ?? { ok: false, kind: 'unreadable', reason: 'the scan worker gave no answer' };
+  }
+
+  private fromWorker(worker: Worker, { result }: WorkerAnswer<WorkerResult>): ScannedRun {
+    if (!result) return { ok: false, reason: 'the scan worker gave no answer' };
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
     let released = !result.docId;
@@ -129,12 +153,12 @@ export class RunScanner {
     };
   }
 
-  private request(worker: Worker, message: Request, transfer: ArrayBuffer[] = []): Promise<WorkerAnswer> {
+  private request<T>(worker: Worker, message: Request, transfer: ArrayBuffer[] = []): Promise<WorkerAnswer<T>> {
     const requestId = this.nextId++;
     this.stayAwake();
     return new Promise((resolve) => {
       this.pending.set(requestId, (answer) => {
-        resolve(answer);
+        resolve(answer as WorkerAnswer<T>);
         this.idleSoon();
       });
       worker.postMessage({ ...message, requestId }, transfer);
@@ -205,6 +229,16 @@ export class RunScanner {
     void this.worker?.terminate();
     this.worker = undefined;
   }
+}
+
+function transferList(source: RunSource): ArrayBuffer[] {
+  return 'bytes' in source ? [source.bytes.buffer as ArrayBuffer] : [];
+}
+
+/** An export on this thread, where no worker could be started. */
+async function exportHere(source: RunSource, id: string, target?: string): Promise<ExportAnswer> {
+  const bytes = 'bytes' in source ? source.bytes : await readLocalRun(source);
+  return typeof bytes === 'string' ? { ok: false, kind: 'unreadable', reason: bytes } : exportRunBytes(bytes, id, target);
 }
 
 /** Bytes the worker can take over: a whole ArrayBuffer of their own (copied when a view of a bigger one). */

@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseFlowResult } from '../../src/core/flowResult';
+import { exportFlowResult, parseFlowResult } from '../../src/core/flowResult';
 import { BIG_RUN_BYTES } from '../../src/core/limits';
 import { summarize } from '../../src/core/summary';
 import { RunScanner } from '../../src/node/runScanner';
@@ -104,5 +104,31 @@ describe('run scanner (worker thread)', function () {
     scanned.release();
     await until('the released worker ends', () => !scanner.workerRunning);
     assert.strictEqual(await scanned.readOutput(node), undefined, 'a released run reads nothing');
+  });
+
+  it('exports a run off the calling thread: to a file, or as bytes; a bad run or target writes nothing', async () => {
+    const { run, file, text } = bigRun(6);
+    const expected = exportFlowResult(parseFlowResult(text));
+    const maxBytes = 64 * 2 ** 20;
+    scanner.prepareExport(text.length);
+    const target = path.join(dir, 'export.json');
+    const written = await scanner.exportRun({ path: file, maxBytes }, run.executionId, target);
+    assert.deepStrictEqual(written, { ok: true, byteLength: Buffer.byteLength(expected), via: 'kernel' });
+    assert.strictEqual(fs.readFileSync(target, 'utf8'), expected);
+    const given = await scanner.exportRun({ bytes: new TextEncoder().encode(text) }, run.executionId);
+    assert.ok(given.ok && given.bytes);
+    assert.strictEqual(Buffer.from(given.bytes).toString('utf8'), expected);
+    // Not a run, another run's id, a target that cannot be written: an answer, and no file.
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, text.slice(0, -1));
+    const cases: [string, Awaited<ReturnType<RunScanner['exportRun']>>, 'unreadable' | 'write'][] = [
+      ['broken', await scanner.exportRun({ path: broken, maxBytes }, run.executionId, path.join(dir, 'a.json')), 'unreadable'],
+      ['other id', await scanner.exportRun({ path: file, maxBytes }, '00000000-0000-4000-8000-0000000000ff', path.join(dir, 'b.json')), 'unreadable'],
+      ['too big', await scanner.exportRun({ path: file, maxBytes: 1024 }, run.executionId, path.join(dir, 'c.json')), 'unreadable'],
+      ['no folder', await scanner.exportRun({ path: file, maxBytes }, run.executionId, path.join(dir, 'missing', 'd.json')), 'write'],
+    ];
+    for (const [what, answer, kind] of cases) assert.ok(!answer.ok && answer.kind === kind && answer.reason.length > 0, `${what}: ${JSON.stringify(answer)}`);
+    for (const name of ['a.json', 'b.json', 'c.json']) assert.ok(!fs.existsSync(path.join(dir, name)), `${name} not written`);
+    await until('the idle worker ends after exporting', () => !scanner.workerRunning);
   });
 });
