@@ -12,6 +12,8 @@ import { NodeList } from './nodeList';
 import { Query } from './query';
 import { Section } from './section';
 
+const utf8 = new TextDecoder();
+
 export interface WebviewApi {
   postMessage(message: WebviewMessage): void;
   getState(): unknown;
@@ -87,8 +89,10 @@ export class DetailPage {
       case 'output': {
         const index = this.nodeSections.findIndex((section) => section.awaits(message.requestId, message.nodeId));
         if (index < 0) break;
-        this.nodeSections[index].provideOutput(message.output);
-        this.filterIndex?.setText(index, this.nodeSections[index].hasText ? message.output : undefined);
+        // Stored JSON as UTF-8 bytes (valid: the host validated the run); decoded once here.
+        const output = utf8.decode(message.output);
+        this.nodeSections[index].provideOutput(output);
+        this.filterIndex?.setText(index, this.nodeSections[index].hasText ? output : undefined);
         this.nodeList?.schedule();
         break;
       }

@@ -9,7 +9,7 @@ import { ExportAnswer, exportRunBytes } from './exportFile';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
 import { BuiltRunFigures, buildRunViewFromBytes, runFiguresFromBytes, RunMeta } from './runViewModel';
-import type { RunSource, ScanRequest } from './runScannerThread';
+import type { RunSource, ScanRequest, StoredFile } from './runScannerThread';
 
 export type { ExportAnswer, RunSource };
 
@@ -26,16 +26,17 @@ export type ScannedRun =
   | {
       readonly ok: true;
       readonly view: RunView;
-      /** Node id → span of its output in the run's text. */
+      /** Node id → span of its output in the run's text (or, read from its file, its bytes). */
       readonly deferred: ReadonlyMap<string, readonly [number, number]>;
-      readOutput(node: string): Promise<string | undefined>;
+      /** A deferred output's stored JSON as UTF-8 bytes; undefined once released or changed. */
+      readOutput(node: string): Promise<Uint8Array | undefined>;
       release(): void;
     }
   | { readonly ok: false; readonly reason: string };
 
-type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
+type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number; file?: StoredFile } | { ok: false; reason: string };
 /** What the worker answers a request; `result` is of the request's kind. */
-type WorkerAnswer<T = unknown> = { result?: T; text?: string };
+type WorkerAnswer<T = unknown> = { result?: T; bytes?: Uint8Array };
 /** A request as posted, without the id the scanner gives it. */
 type Request = ScanRequest extends infer R ? (R extends { requestId: number } ? Omit<R, 'requestId'> : never) : never;
 
@@ -81,7 +82,7 @@ export class RunScanner {
         deferred,
         readOutput: async (node) => {
           const span = deferred.get(node);
-          return span && text?.slice(span[0], span[1]);
+          return span && text !== undefined ? encoder.encode(text.slice(span[0], span[1])) : undefined;
         },
         release: () => (text = undefined),
       };
@@ -132,8 +133,10 @@ export class RunScanner {
     if (!result) return { ok: false, reason: 'the scan worker gave no answer' };
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
-    let released = !result.docId;
-    if (!released) this.keptTexts++;
+    // Whether the worker keeps the run's text for this run (not when read from its file).
+    const keeps = result.docId > 0;
+    if (keeps) this.keptTexts++;
+    let released = false;
     return {
       ok: true,
       view: result.view,
@@ -141,11 +144,13 @@ export class RunScanner {
       readOutput: async (node) => {
         const span = deferred.get(node);
         if (!span || released) return undefined;
-        return (await this.request(worker, { type: 'slice', docId: result.docId, start: span[0], end: span[1] })).text;
+        if (result.file) return readFileRange(result.file, span[0], span[1]);
+        return (await this.request(worker, { type: 'slice', docId: result.docId, start: span[0], end: span[1] })).bytes;
       },
       release: () => {
         if (released) return;
         released = true;
+        if (!keeps) return;
         this.keptTexts--;
         if (this.worker === worker) worker.postMessage({ type: 'release', docId: result.docId });
         this.idleSoon();
@@ -228,6 +233,37 @@ export class RunScanner {
     this.stayAwake();
     void this.worker?.terminate();
     this.worker = undefined;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Bytes `start`..`end` of a run file, if it is still the file that was scanned (same inode,
+ * size and modification time; never through a symlink); undefined otherwise.
+ */
+async function readFileRange(file: StoredFile, start: number, end: number): Promise<Uint8Array | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.ino !== file.ino || stat.size !== file.size || stat.mtimeMs !== file.mtimeMs) return undefined;
+    const bytes = new Uint8Array(end - start);
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const { bytesRead } = await handle.read(bytes, done, bytes.byteLength - done, start + done);
+      if (bytesRead === 0) return undefined;
+      done += bytesRead;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
   }
 }
 

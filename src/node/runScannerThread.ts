@@ -6,7 +6,7 @@
  * tree row, and exports runs (Export Run), writing the export file itself.
  */
 import * as fs from 'fs';
-import { parentPort } from 'worker_threads';
+import { MessageChannel, parentPort } from 'worker_threads';
 import { errorMessage, tooBigReason } from '../core/errors';
 import { prepareExportKernel } from '../core/exportText';
 import { ExportAnswer, exportRunBytes } from './exportFile';
@@ -24,6 +24,16 @@ export type ScanRequest =
   /** `target` given: written there (replaced); else the export's bytes come back. */
   | { readonly type: 'export'; readonly requestId: number; readonly source: RunSource; readonly id: string; readonly target?: string };
 
+/** A run file as it was read: a byte-range read later checks it is still the same. */
+export interface StoredFile {
+  readonly path: string;
+  /** -1 when the file changed while it was read (a range read then never matches). */
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+const encoder = new TextEncoder();
 const texts = new Map<number, string>();
 let nextDocId = 1;
 
@@ -33,7 +43,10 @@ parentPort?.on('message', (request: ScanRequest) => {
     return;
   }
   if (request.type === 'slice') {
-    parentPort!.postMessage({ requestId: request.requestId, text: texts.get(request.docId)?.slice(request.start, request.end) });
+    // As UTF-8 bytes, handed over: the host passes them to the page without a string copy.
+    const text = texts.get(request.docId)?.slice(request.start, request.end);
+    const bytes = text === undefined ? undefined : encoder.encode(text);
+    parentPort!.postMessage({ requestId: request.requestId, bytes }, bytes ? [bytes.buffer as ArrayBuffer] : []);
     return;
   }
   if (request.type === 'prepareExport') {
@@ -46,8 +59,15 @@ parentPort?.on('message', (request: ScanRequest) => {
     return;
   }
   let bytes: Uint8Array;
+  let file: StoredFile | undefined;
   try {
-    bytes = 'bytes' in request.source ? request.source.bytes : readRunFile(request.source.path, request.source.maxBytes);
+    if ('bytes' in request.source) {
+      bytes = request.source.bytes;
+    } else {
+      const read = readRunFile(request.source.path, request.source.maxBytes);
+      bytes = read.bytes;
+      file = { path: request.source.path, size: read.size, mtimeMs: read.mtimeMs, ino: read.ino };
+    }
   } catch (error) {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` } });
     return;
@@ -59,11 +79,19 @@ parentPort?.on('message', (request: ScanRequest) => {
       return;
     }
     const built = buildRunViewFromBytes(bytes, request.meta);
+    // The text is decoded: the bytes' memory goes back now, not at some later collection.
+    discard(bytes);
     if (!built.ok) {
       parentPort!.postMessage({ requestId: request.requestId, result: built });
       return;
     }
-    // Kept only when the page may ask for a deferred output later.
+    if (file && built.deferred.length > 0) {
+      // A local file: its deferred outputs are read from it by byte range when the page asks;
+      // nothing of the run stays here.
+      parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: byteSpans(built.text, built.deferred), docId: 0, file } });
+      return;
+    }
+    // Otherwise kept only when the page may ask for a deferred output later.
     const docId = built.deferred.length > 0 ? nextDocId++ : 0;
     if (docId) texts.set(docId, built.text);
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: built.deferred, docId } });
@@ -75,7 +103,7 @@ parentPort?.on('message', (request: ScanRequest) => {
 async function exportRun(request: ScanRequest & { type: 'export' }): Promise<{ answer: ExportAnswer; transfer: ArrayBuffer[] }> {
   let bytes: Uint8Array;
   try {
-    bytes = 'bytes' in request.source ? request.source.bytes : readRunFile(request.source.path, request.source.maxBytes);
+    bytes = 'bytes' in request.source ? request.source.bytes : readRunFile(request.source.path, request.source.maxBytes).bytes;
   } catch (error) {
     return { answer: { ok: false, kind: 'unreadable', reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` }, transfer: [] };
   }
@@ -83,17 +111,49 @@ async function exportRun(request: ScanRequest & { type: 'export' }): Promise<{ a
   return { answer, transfer: answer.ok && answer.bytes ? [answer.bytes.buffer as ArrayBuffer] : [] };
 }
 
+/**
+ * Frees the memory behind `bytes` at once: its buffer is detached by a transfer into a
+ * message that is never delivered (a garbage collection may be minutes away in an idle
+ * worker, and it would hold a 50 MB run twice, as bytes and as text, until then).
+ */
+function discard(bytes: Uint8Array): void {
+  const buffer = bytes.buffer;
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 1024 * 1024) return;
+  const channel = new MessageChannel();
+  channel.port1.postMessage(null, [buffer]);
+  channel.port1.close();
+  channel.port2.close();
+}
+
 class TooBig extends Error {}
 
-/** Reads a run file as the store's Node port does: never through a symlink, within the size limit. */
-function readRunFile(file: string, maxBytes: number): Uint8Array {
+/**
+ * Reads a run file as the store's Node port does: never through a symlink, within the size
+ * limit; with the size and modification time it had (what a later byte-range read checks).
+ */
+function readRunFile(file: string, maxBytes: number): { bytes: Uint8Array; size: number; mtimeMs: number; ino: number } {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
+    const stat = fs.fstatSync(fd);
     const bytes = fs.readFileSync(fd);
     // The file may have grown since the store checked it.
     if (bytes.byteLength > maxBytes) throw new TooBig(tooBigReason(bytes.byteLength, maxBytes));
-    return bytes;
+    return { bytes, size: bytes.byteLength === stat.size ? stat.size : -1, mtimeMs: stat.mtimeMs, ino: stat.ino };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The UTF-8 byte spans of spans of `text` (its characters' offsets), in one pass. */
+function byteSpans(text: string, spans: readonly (readonly [string, number, number])[]): [string, number, number][] {
+  const offsets = [...new Set(spans.flatMap(([, start, end]) => [start, end]))].sort((a, b) => a - b);
+  const bytesAt = new Map<number, number>();
+  let char = 0;
+  let byte = 0;
+  for (const offset of offsets) {
+    byte += Buffer.byteLength(text.slice(char, offset), 'utf8');
+    char = offset;
+    bytesAt.set(offset, byte);
+  }
+  return spans.map(([node, start, end]) => [node, bytesAt.get(start)!, bytesAt.get(end)!]);
 }

@@ -7,7 +7,7 @@
  */
 
 import type { NodeStatus, OutputType } from '../core/summary';
-import { arrayOf, check, count, isTrue, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
+import { arrayOf, bytes, check, count, isTrue, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
 
 export type NodeStatusView = NodeStatus;
 export type OutputTypeView = OutputType;
@@ -60,8 +60,11 @@ export type HostMessage =
   | { readonly type: 'loading'; readonly id: string }
   /** Scroll to a node (or `$context`) of the run shown. */
   | { readonly type: 'focusNode'; readonly nodeId: string }
-  /** The answer to `loadOutput` request `requestId`: a deferred output's stored JSON text. */
-  | { readonly type: 'output'; readonly requestId: number; readonly nodeId: string; readonly output: string };
+  /**
+   * The answer to `loadOutput` request `requestId`: a deferred output's stored JSON as UTF-8
+   * bytes (VS Code hands typed arrays to the page as they are, not as JSON text).
+   */
+  | { readonly type: 'output'; readonly requestId: number; readonly nodeId: string; readonly output: Uint8Array };
 
 /** The panel's buttons, each the same function as the command of the same name. */
 export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId';
@@ -152,7 +155,7 @@ const hostMessage: Validator<HostMessage> = tagged<HostMessage>({
   deleted: object<Message<HostMessage, 'deleted'>>({ type: typeIs('deleted'), id: string() }),
   loading: object<Message<HostMessage, 'loading'>>({ type: typeIs('loading'), id: string() }),
   focusNode: object<Message<HostMessage, 'focusNode'>>({ type: typeIs('focusNode'), nodeId: string() }),
-  output: object<Message<HostMessage, 'output'>>({ type: typeIs('output'), requestId: count, nodeId: string(), output: string() }),
+  output: object<Message<HostMessage, 'output'>>({ type: typeIs('output'), requestId: count, nodeId: string(), output: bytes }),
 });
 
 /** What the page accepts from the host: exactly the HostMessage shapes (extra fields are dropped). */

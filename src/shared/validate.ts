@@ -24,6 +24,9 @@ export function string(maxLength = Number.MAX_SAFE_INTEGER): Validator<string> {
   return (value) => (typeof value === 'string' && value.length <= maxLength ? value : INVALID);
 }
 
+/** Bytes: a Uint8Array (what a typed array in a webview message arrives as). */
+export const bytes: Validator<Uint8Array> = (value) => (value instanceof Uint8Array ? value : INVALID);
+
 export const number: Validator<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : INVALID);
 
 /** A safe integer of 0 or more. */

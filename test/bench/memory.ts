@@ -48,6 +48,7 @@ export async function runMemoryScenarios(cli: string, bigKb: number): Promise<Sc
     const group = wb.server.pid!;
     await sleep(SETTLE_MS);
     const rssBefore = extensionHostRss(group);
+    console.log(`memory: rssBefore ${rssBefore.toFixed(0)} MiB`);
 
     // The view open, the big run listed with its figures (its row says how many nodes).
     await wb.openView('Flow History');
@@ -55,6 +56,7 @@ export async function runMemoryScenarios(cli: string, bigKb: number): Promise<Sc
     await waitUntil('the big run row shows its node count', async () => /\b8 nodes\b/.test((await bigRow.getAttribute('aria-label')) ?? ''), 120_000);
     await sleep(SETTLE_MS);
     const rssView = extensionHostRss(group);
+    console.log(`memory: rssView ${rssView.toFixed(0)} MiB`);
 
     // Its detail panel open.
     await bigRow.locator('.label-name').click();
@@ -63,12 +65,14 @@ export async function runMemoryScenarios(cli: string, bigKb: number): Promise<Sc
     await web.locator('[data-testid="node-section"]').first().waitFor({ timeout: 120_000 });
     await sleep(SETTLE_MS);
     const rssPanel = extensionHostRss(group);
+    console.log(`memory: rssPanel ${rssPanel.toFixed(0)} MiB`);
 
     // 30 s after the panel closed.
     await wb.runCommand('View: Close All Editors');
     await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached' }).catch(() => undefined);
     await sleep(AFTER_CLOSE_MS);
     const rssClosed = extensionHostRss(group);
+    console.log(`memory: rssClosed ${rssClosed.toFixed(0)} MiB`);
 
     // Export: the first in this extension host, then warm ones, each interleaved with a copy.
     const copyTarget = path.join(path.dirname(wb.workspaceRoot), 'copy.json');
@@ -82,6 +86,7 @@ export async function runMemoryScenarios(cli: string, bigKb: number): Promise<Sc
     for (let i = 0; i <= WARM_EXPORTS; i++) {
       const target = path.join(path.dirname(wb.workspaceRoot), `export-${i}.json`);
       exports.push(await exportThroughUi(wb, bigId, target, exportBytes));
+      console.log(`memory: export ${i} ${exports[i].toFixed(0)} ms`);
       if (!fs.readFileSync(target).equals(fs.readFileSync(reference))) throw new Error(`export ${i} differs from the CLI's export`);
       fs.rmSync(target);
       copies.push(await copy());
@@ -142,6 +147,10 @@ export async function runMemoryScenarios(cli: string, bigKb: number): Promise<Sc
  */
 async function exportThroughUi(wb: Workbench, id: string, target: string, bytes: number): Promise<number> {
   await wb.closeQuickInput();
+  // With a row selected the command acts on it; with none it asks which run, as here.
+  await wb.page.locator('.part.sidebar .monaco-list').first().focus();
+  await wb.page.keyboard.press('Escape');
+  await waitUntil('no row is selected', async () => (await wb.page.locator('.part.sidebar [role="treeitem"][aria-selected="true"]').count()) === 0);
   await wb.runCommand('Flow History: Export Run…');
   const quickInput = wb.quickInput();
   const input = quickInput.locator('input');

@@ -285,4 +285,28 @@ describe('Flow History: history view, panel, delete, export, live updates (e2e)'
     assert.strictEqual(rows.length, newestFirst.length, 'one deleted, one added');
     console.log(`      (row appeared ${appearedAfter} ms after the rename)`);
   });
+
+  it('shows an output too big for the first message, sent as bytes when its section opens, exactly', async () => {
+    const wb = workbench();
+    await wb.openView('Flow History');
+    const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    // Over 512 KB (scanned in the worker, read back from the file by byte range) and 256 KB
+    // (deferred), after characters of 2, 3 and 4 UTF-8 bytes, with an integer past 2^64.
+    const padding = 'x'.repeat(600_000);
+    const text = `{"execution_id":"${id}","outputs":{"before":"é€😀","big":{"note":"é€😀","n":18446744073709551616,"padding":"${padding}"}},"completed_nodes":["before","big"],"skipped_nodes":[],"context":{}}`;
+    const temp = path.join(path.dirname(wb.workspaceRoot), `.${id}.json.tmp`);
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, path.join(store, `${id}.json`));
+    await (await wb.waitForTreeRow(id.slice(0, 8), 15_000)).locator('.label-name').click();
+    const web = wb.webview();
+    await web.locator('[data-testid="run-id"]', { hasText: id }).waitFor();
+    const big = web.locator('[data-testid="node-section"][data-node-id="big"]');
+    // A big output starts folded; opening it asks the host for it.
+    await big.locator('.section-toggle').click();
+    await big.locator('[data-testid="json-row"]').first().waitFor();
+    const rows = await big.locator('[data-testid="json-row"]').allInnerTexts();
+    assert.ok(rows.includes('n: 18446744073709551616'), JSON.stringify(rows));
+    assert.ok(rows.some((row) => row.includes('é€😀')), JSON.stringify(rows));
+    await wb.runCommand('View: Close All Editors');
+  });
 });

@@ -49,7 +49,7 @@ const hostMessages: HostMessage[] = [
   { type: 'deleted', id: ID },
   { type: 'loading', id: ID },
   { type: 'focusNode', nodeId: 'fetch' },
-  { type: 'output', requestId: 3, nodeId: 'big', output: '[1,2,3]' },
+  { type: 'output', requestId: 3, nodeId: 'big', output: new TextEncoder().encode('[1,2,3]') },
 ];
 
 /** The message without `key` (own fields only). */
@@ -61,6 +61,12 @@ function without<T extends object>(value: T, key: string): Record<string, unknow
 
 /** A JSON round trip: what postMessage delivers (undefined fields dropped). */
 const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/** Host to page: JSON, except that VS Code hands typed arrays over as they are. */
+const wireToPage = <T>(value: T): T => {
+  const arrays: Uint8Array[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: arrays.push(v) - 1 } : v));
+  return JSON.parse(text, (_key, v: unknown) => (v !== null && typeof v === 'object' && '$bytes' in v ? new Uint8Array(arrays[(v as { $bytes: number }).$bytes]) : v)) as T;
+};
 
 describe('panel protocol', () => {
   describe('page → host (parseWebviewMessage)', () => {
@@ -112,7 +118,7 @@ describe('panel protocol', () => {
 
   describe('host → page (parseHostMessage)', () => {
     it('accepts every message shape the type allows', () => {
-      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(wire(message)), wire(message), JSON.stringify(message).slice(0, 80));
+      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(wireToPage(message)), wireToPage(message), JSON.stringify(message).slice(0, 80));
     });
 
     it('refuses a run without its storeKey (the page saves it to restore the panel)', () => {
@@ -138,6 +144,8 @@ describe('panel protocol', () => {
     it('refuses an output reply without the request it answers', () => {
       assert.strictEqual(parseHostMessage({ type: 'output', nodeId: 'big', output: '[]' }), undefined);
       assert.strictEqual(parseHostMessage({ type: 'output', requestId: 'a', nodeId: 'big', output: '[]' }), undefined);
+      // The output comes as bytes, never as text.
+      assert.strictEqual(parseHostMessage({ type: 'output', requestId: 1, nodeId: 'big', output: '[]' }), undefined);
     });
 
     it('refuses messages missing a field or of an unknown type', () => {

@@ -50,7 +50,7 @@ describe('run scanner (worker thread)', function () {
     const big = (c: string) => c.repeat(INLINE_OUTPUT_CHARS + 1000);
     const text = JSON.stringify({
       execution_id: executionId,
-      outputs: { fetch: big('f'), parse: { rows: [big('p')] }, notify: big('n'), score: 12345 },
+      outputs: { fetch: big('f'), parse: { rows: [big('p')], note: 'é€😀' }, notify: big('n'), score: 12345 },
       completed_nodes: ['fetch', 'parse', 'notify', 'score'],
       skipped_nodes: ['notify', 'archive'],
       context: { tenant: 'hooli' },
@@ -90,17 +90,36 @@ describe('run scanner (worker thread)', function () {
     assert.ok(!missing.ok && /cannot be read/.test(missing.reason), JSON.stringify(missing));
   });
 
-  it("keeps the worker while a panel's run text is kept, and ends it once released", async () => {
+  it('keeps nothing of a run read from its file: deferred outputs come from the file by byte range, until it changes', async () => {
     const { run, file } = bigRun(5);
     const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
     const scanned = await scanner.buildFromFile(file, 64 * 2 ** 20, meta);
     assert.ok(scanned?.ok);
+    assert.deepStrictEqual([...scanned.deferred.keys()].sort(), ['fetch', 'notify', 'parse']);
+    // The panel is open, yet the worker holds nothing: it ends.
+    await until('the worker ends with the panel open', () => !scanner.workerRunning);
+    // After an output with characters of 2, 3 and 4 UTF-8 bytes: byte offsets, not characters.
+    const notify = await scanned.readOutput('notify');
+    assert.ok(notify instanceof Uint8Array);
+    assert.strictEqual(Buffer.from(notify).toString('utf8'), JSON.stringify('n'.repeat(INLINE_OUTPUT_CHARS + 1000)));
+    assert.match(Buffer.from((await scanned.readOutput('parse'))!).toString('utf8'), /,"note":"é€😀"\}$/);
+    // Another file in its place (same size, a new time): nothing is read from it.
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(file, later, later);
+    assert.strictEqual(await scanned.readOutput('notify'), undefined);
+    scanned.release();
+  });
+
+  it("keeps the worker while a run's text handed over as bytes is kept, and ends it once released", async () => {
+    const { run, file, text } = bigRun(7);
+    const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
+    const scanned = await scanner.build(new TextEncoder().encode(text), meta);
+    assert.ok(scanned.ok);
     assert.ok(scanned.deferred.size > 0, 'some outputs wait in the worker');
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 3));
     assert.ok(scanner.workerRunning, 'kept while the run text is needed');
     const [node, [start, end]] = [...scanned.deferred][0];
-    const stored = fs.readFileSync(file, 'utf8');
-    assert.strictEqual(await scanned.readOutput(node), stored.slice(start, end));
+    assert.strictEqual(Buffer.from((await scanned.readOutput(node))!).toString('utf8'), text.slice(start, end));
     scanned.release();
     await until('the released worker ends', () => !scanner.workerRunning);
     assert.strictEqual(await scanned.readOutput(node), undefined, 'a released run reads nothing');
