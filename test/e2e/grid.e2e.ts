@@ -138,8 +138,14 @@ describe('Flow History: the Run Grid (e2e)', function () {
     assert.deepStrictEqual([target.run, target.node], [EXAMPLE, 'fetch']);
     assert.match((await web.locator('[data-testid="grid-status"]').innerText()), /^fetch in run 67e55044/);
     await web.locator('*:focus').press('Enter');
-    const editor = wb.page.locator('.editor-instance .view-lines').last();
-    await waitUntil('the output document shows', async () => (await wb.editorTabs()).some((t) => t.includes('67e55044-node.json')) && /"status"/.test(await editor.innerText().catch(() => '')));
+    const editor = wb.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    let seen = '';
+    await waitUntil('the output document shows', async () => {
+      seen = `tabs ${JSON.stringify((await wb.editorTabs()).map((t) => t.replace(/\s+/g, "")))}, editor ${await editor.innerText({ timeout: 1000 }).catch((e: Error) => e.message.slice(0, 200))}`;
+      return /67e55044-node\.json/.test(seen) && /"status"/.test(seen);
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; saw ${seen}`);
+    });
     const text = (await editor.innerText()).replace(/\s+/g, '');
     assert.match(text, /"status":200/);
     assert.match(text, /"items":\[1,2\]/);
