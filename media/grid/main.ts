@@ -4,7 +4,7 @@
  * role="grid" with row and column indexes, a roving tab stop and arrow-key moves. Data
  * only by postMessage; every stored string is set as text, never parsed as HTML.
  */
-import { bucketLabel, buildGrid, CellStatus, cellLabel, GridModel, gridWindow, timeBuckets, visibleRows } from '../../src/core/gridModel';
+import { bucketLabel, buildGrid, CellStatus, cellLabel, GridModel, gridWindow, MAX_WINDOW_CELLS, timeBuckets, visibleRows } from '../../src/core/gridModel';
 import { formatRelativeTime, formatTimestamp } from '../../src/core/format';
 import { GridHostMessage, GridPageMessage, parseGridHostMessage } from '../../src/shared/gridProtocol';
 
@@ -254,7 +254,14 @@ class GridPage {
       height: Math.max(CELL.height, this.viewport.clientHeight - HEADER_HEIGHT),
       width: Math.max(CELL.width, this.viewport.clientWidth - LABEL_WIDTH),
     };
-    const win = gridWindow(view, CELL, { rows: this.rows.length, columns });
+    // The active cell is drawn even when scrolled away (it keeps the focus): one more row
+    // and column at most, so the window leaves room for them within MAX_WINDOW_CELLS.
+    let budget = MAX_WINDOW_CELLS;
+    let win = gridWindow(view, CELL, { rows: this.rows.length, columns }, 4, budget);
+    while ((win.rowEnd - win.rowStart + 1) * (win.columnEnd - win.columnStart + 1) > MAX_WINDOW_CELLS && budget > 1) {
+      budget = Math.max(1, budget - (win.rowEnd - win.rowStart) - (win.columnEnd - win.columnStart) - 1);
+      win = gridWindow(view, CELL, { rows: this.rows.length, columns }, 4, budget);
+    }
     const hadFocus = this.grid.contains(document.activeElement);
     this.rendering = true;
     const rowsShown = new Set<number>();

@@ -161,13 +161,14 @@ export interface GridWindow {
 
 /**
  * Which rows and columns to draw for a scroll position: those in view plus `overscan` on
- * each side, cut so rows × columns stays within MAX_WINDOW_CELLS (the overscan goes first).
+ * each side, cut so rows × columns stays within `budget` (the overscan goes first).
  */
 export function gridWindow(
   view: { readonly scrollTop: number; readonly scrollLeft: number; readonly height: number; readonly width: number },
   cell: { readonly width: number; readonly height: number },
   counts: { readonly rows: number; readonly columns: number },
   overscan = 4,
+  budget = MAX_WINDOW_CELLS,
 ): GridWindow {
   const span = (scroll: number, extent: number, size: number, total: number, extra: number) => {
     const first = Math.max(0, Math.min(total, Math.floor(Math.max(0, scroll) / size)));
@@ -178,14 +179,14 @@ export function gridWindow(
   for (;;) {
     const [rowStart, rowEnd] = span(view.scrollTop, view.height, cell.height, counts.rows, extra);
     const [columnStart, columnEnd] = span(view.scrollLeft, view.width, cell.width, counts.columns, extra);
-    if ((rowEnd - rowStart) * (columnEnd - columnStart) <= MAX_WINDOW_CELLS) return { rowStart, rowEnd, columnStart, columnEnd };
+    if ((rowEnd - rowStart) * (columnEnd - columnStart) <= budget) return { rowStart, rowEnd, columnStart, columnEnd };
     if (extra > 0) {
       extra = 0;
       continue;
     }
     // A huge viewport: fewer rows, as many as fit with these columns.
     const columns = Math.max(1, columnEnd - columnStart);
-    const rows = Math.max(1, Math.floor(MAX_WINDOW_CELLS / columns));
-    return { rowStart, rowEnd: Math.min(rowEnd, rowStart + rows), columnStart, columnEnd: columnStart + Math.min(columns, MAX_WINDOW_CELLS) };
+    const rows = Math.max(1, Math.floor(budget / columns));
+    return { rowStart, rowEnd: Math.min(rowEnd, rowStart + rows), columnStart, columnEnd: columnStart + Math.min(columns, budget) };
   }
 }

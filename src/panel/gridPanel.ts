@@ -113,7 +113,8 @@ export class RunGridPanel {
         void this.handleMessage(message);
       }),
       this.stores.onDidChangeRuns(({ handle }) => {
-        if (handle.key !== this.handle.key) return;
+        // A hidden grid's page is gone; it asks again (ready) when shown.
+        if (handle.key !== this.handle.key || !this.panel.visible) return;
         if (this.changeTimer) clearTimeout(this.changeTimer);
         this.changeTimer = setTimeout(() => {
           this.changeTimer = undefined;

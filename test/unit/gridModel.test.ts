@@ -1,6 +1,8 @@
-/** The Run Grid's pure model (src/core/gridModel.ts): order, statuses, filters, time strip, window. */
+/** The Run Grid's pure model (src/core/gridModel.ts): order, statuses, filters, time strip, window; its summaries and messages. */
 import * as assert from 'assert';
 import { bucketLabel, buildGrid, cellLabel, GridRun, gridWindow, MAX_WINDOW_CELLS, timeBuckets, visibleRows } from '../../src/core/gridModel';
+import { gridRunFromBytes } from '../../src/core/gridSummary';
+import { GridHostMessage, GridPageMessage, parseGridHostMessage, parseGridPageMessage } from '../../src/shared/gridProtocol';
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -119,5 +121,68 @@ describe('grid model', () => {
       const cells = (big.rowEnd - big.rowStart) * (big.columnEnd - big.columnStart);
       assert.ok(cells > 0 && cells <= MAX_WINDOW_CELLS, `${cells} cells for ${width}×${height}`);
     }
+  });
+});
+
+describe('grid summaries and messages', () => {
+  const ID = '67e55044-10b1-426f-9247-bb680e5fe0c8';
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('reads node ids from a run without its outputs, and says why a run is unreadable', () => {
+    const text = `{"execution_id":"${ID}","outputs":{"fetch":{"n":18446744073709551615},"notify":null},"completed_nodes":["fetch","notify"],"skipped_nodes":["notify"],"context":{}}`;
+    assert.deepStrictEqual(gridRunFromBytes(bytes(text), ID, 5), { id: ID, savedAt: 5, completed: ['fetch', 'notify'], skipped: ['notify'] });
+    const other = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    assert.match(gridRunFromBytes(bytes(text), other, 5).unreadable ?? '', /67e55044/);
+    assert.match(gridRunFromBytes(bytes('{"execution_id":'), ID, 5).unreadable ?? '', /JSON/i);
+    assert.ok(gridRunFromBytes(bytes(`{"execution_id":"${ID}","outputs":{},"completed_nodes":[],"context":{}}`), ID, 5).unreadable, 'a missing field');
+    // Invalid UTF-8 inside an unknown field is accepted (as serde does); elsewhere it is not.
+    const withUnknown = new Uint8Array([...bytes(`{"execution_id":"${ID}","x":"`), 0xff, ...bytes(`","outputs":{},"completed_nodes":["a"],"skipped_nodes":[],"context":{}}`)]);
+    assert.deepStrictEqual(gridRunFromBytes(withUnknown, ID, 1).completed, ['a']);
+    const inOutputs = new Uint8Array([...bytes(`{"execution_id":"${ID}","outputs":{"a":"`), 0xff, ...bytes(`"},"completed_nodes":["a"],"skipped_nodes":[],"context":{}}`)]);
+    assert.ok(gridRunFromBytes(inOutputs, ID, 1).unreadable);
+  });
+
+  it('accepts exactly the page messages it knows, and refuses anything else', () => {
+    const good: GridPageMessage[] = [
+      { type: 'ready' },
+      { type: 'loadMore' },
+      { type: 'openRun', runId: ID },
+      { type: 'openNode', runId: ID, nodeId: 'fetch' },
+      { type: 'compare', runIds: [ID, 'b'] },
+      { type: 'preview', requestId: 3, runId: ID, nodeId: 'x' },
+      { type: 'rendered', columns: 2, rows: 3, cells: 6 },
+    ];
+    for (const message of good) assert.deepStrictEqual(parseGridPageMessage(message), message);
+    const bad: unknown[] = [
+      null,
+      'ready',
+      { type: 'nope' },
+      { type: 'ready', extra: 1 },
+      { type: 'openRun' },
+      { type: 'openRun', runId: 7 },
+      { type: 'openRun', runId: 'x'.repeat(201) },
+      { type: 'compare', runIds: [ID] },
+      { type: 'compare', runIds: [ID, ID] },
+      { type: 'compare', runIds: [ID, 'b', 'c'] },
+      { type: 'preview', requestId: -1, runId: ID, nodeId: 'x' },
+      { type: 'rendered', columns: 1.5, rows: 0, cells: 0 },
+      Object.assign(Object.create({ runId: ID }), { type: 'openRun' }),
+    ];
+    for (const message of bad) assert.strictEqual(parseGridPageMessage(message), undefined, JSON.stringify(message));
+  });
+
+  it('the page accepts the host messages and refuses malformed ones', () => {
+    const grid: GridHostMessage = { type: 'grid', storeLabel: 's', runs: [{ id: ID, savedAt: 1, completed: ['a'], skipped: [], unreadable: undefined }], total: 1, now: 2 };
+    assert.deepStrictEqual(parseGridHostMessage(grid)?.type, 'grid');
+    assert.deepStrictEqual(parseGridHostMessage({ type: 'preview', requestId: 1, text: 'x' }), { type: 'preview', requestId: 1, text: 'x' });
+    assert.strictEqual(parseGridHostMessage({ ...grid, runs: [{ id: ID, savedAt: 1, completed: [1], skipped: [] }] }), undefined);
+    assert.strictEqual(parseGridHostMessage({ ...grid, more: false }), undefined);
+  });
+});
+
+describe('grid window budget', () => {
+  it('stays within a smaller budget, leaving room for the active row and column', () => {
+    const w = gridWindow({ scrollTop: 0, scrollLeft: 0, height: 5000, width: 5000 }, { width: 28, height: 24 }, { rows: 10_000, columns: 10_000 }, 4, 4000);
+    assert.ok((w.rowEnd - w.rowStart) * (w.columnEnd - w.columnStart) <= 4000);
   });
 });
