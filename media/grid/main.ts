@@ -131,7 +131,14 @@ class GridPage {
     this.grid.addEventListener('focusin', (event) => {
       if (this.rendering) return;
       const target = (event.target as HTMLElement).closest<HTMLElement>('[data-row]');
-      if (target) this.setActive(Number(target.dataset.row), Number(target.dataset.column), false);
+      if (!target) return;
+      // Only the tab stop moves: redrawing here would replace the element under a click
+      // between its mousedown and mouseup, and the click would be lost.
+      const previous = this.activeElement();
+      if (previous && previous !== target) previous.tabIndex = -1;
+      target.tabIndex = 0;
+      this.active = { row: Number(target.dataset.row), column: Number(target.dataset.column) };
+      this.describeActive();
     });
 
     this.status.setAttribute('role', 'status');
