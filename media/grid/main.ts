@@ -65,6 +65,7 @@ class GridPage {
   private readonly filterBox = el('input', 'filter');
   private readonly differing = el('input');
   private readonly strip = el('div', 'strip');
+  private readonly stripCaption = el('p', 'strip-caption');
   private readonly viewport = el('div', 'viewport');
   private readonly grid = el('div', 'grid');
   private readonly status = el('div', 'status');
@@ -151,7 +152,7 @@ class GridPage {
     this.tooltip.hidden = true;
     this.tooltip.dataset.testid = 'grid-tooltip';
 
-    root.append(header, toolbar, this.strip, this.viewport, this.status, this.moreButton, this.tooltip);
+    root.append(header, toolbar, this.strip, this.stripCaption, this.viewport, this.status, this.moreButton, this.tooltip);
   }
 
   start(): void {
@@ -207,6 +208,8 @@ class GridPage {
     this.strip.replaceChildren();
     const buckets = timeBuckets(this.model);
     const max = Math.max(1, ...buckets.map((b) => b.allExecuted + b.someSkipped + b.unreadable));
+    this.stripCaption.textContent =
+      buckets.length === 0 ? '' : `Runs per ${buckets[0].unit}, ${bucketLabel(buckets[0])} to ${bucketLabel(buckets[buckets.length - 1])}: green all executed, striped some skipped, red unreadable. A bar jumps to its newest run.`;
     for (const bucket of buckets) {
       const runs = bucket.allExecuted + bucket.someSkipped + bucket.unreadable;
       const label = bucketLabel(bucket);
