@@ -78,6 +78,26 @@ describe('Run Grid', function () {
     assert.strictEqual(grid.posted.length, before, 'no answer about a run the grid does not show');
   });
 
+  it('works over the session (memory) store too, live', async () => {
+    const api = await extensionExports();
+    const handle = internals.stores.all().find((h) => h.store === api.memoryStore)!;
+    const first = 'ffffffff-1111-4222-8333-777777777777';
+    const second = 'ffffffff-2222-4222-8333-777777777777';
+    await api.save(runText(first, '{"x":1}', '["x","y"]', '["y"]'));
+    try {
+      const memoryGrid = (await vscode.commands.executeCommand<RunGridPanel>('a3sFlow.history.showGrid', handle.key))!;
+      await memoryGrid.whenLoaded();
+      const message = await waitFor('memory grid', () => lastGrid(memoryGrid)?.runs.find((r) => r.id === first));
+      assert.deepStrictEqual([message.completed, message.skipped], [['x', 'y'], ['y']]);
+      await api.save(runText(second, '{"x":2}'));
+      await waitFor('the second run in the memory grid', () => lastGrid(memoryGrid)?.runs.some((r) => r.id === second));
+      memoryGrid.panel.dispose();
+    } finally {
+      // Other files share this window: leave the session store empty, as it was.
+      for (const id of [first, second]) await api.memoryStore.delete(id).catch(() => undefined);
+    }
+  });
+
   it('opens a node output, the run and a comparison through the existing commands', async () => {
     await grid.handleMessage({ type: 'openNode', runId: EXAMPLE, nodeId: 'fetch' });
     const editor = await waitFor('output editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'flow-history' && e.document.getText().includes('"status"')));
