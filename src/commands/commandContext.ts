@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
+import { RunGridPanels } from '../panel/gridPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { HistoryNode } from '../tree/treeNodes';
 import { isRunRef, RunRef } from '../stores/runRef';
@@ -13,6 +14,7 @@ export interface CommandContext {
   readonly tree: HistoryTreeProvider;
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
+  readonly grids: RunGridPanels;
   readonly workspaceState: vscode.Memento;
 }
 
