@@ -93,6 +93,14 @@ async function main() {
       platform: 'browser',
       target: 'es2022',
     }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['media/grid/main.ts'],
+      outfile: 'dist/webview/grid.js',
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+    }),
   ]);
   copyCodicons();
   if (watch) {

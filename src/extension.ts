@@ -9,6 +9,7 @@ import { initLog, log } from './host/log';
 import { RunListingWorker } from './node/runListingWorker';
 import { RunScanner } from './node/runScanner';
 import * as panel from './panel/detailPanel';
+import * as grid from './panel/gridPanel';
 import { HistoryStores } from './stores/historyStores';
 import * as tree from './tree/historyView';
 
@@ -27,7 +28,8 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   const { tree: runs, treeView } = tree.register(context, stores, scanner);
   const runDocuments = documents.register(context.subscriptions, stores);
   const panels = panel.register(context, stores, scanner);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, scanner, workspaceState: context.workspaceState };
+  const grids = grid.register(context, stores, scanner);
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, scanner, workspaceState: context.workspaceState };
   context.subscriptions.push(...commands.register(ctx));
   const api = createApi(stores);
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, internals: { ...ctx, documents: runDocuments } } : api;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { RunScanner } from '../node/runScanner';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
+import { RunGridPanels } from '../panel/gridPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { HistoryNode } from '../tree/treeNodes';
 import { isRunRef, RunRef } from '../stores/runRef';
@@ -14,6 +15,7 @@ export interface CommandContext {
   readonly tree: HistoryTreeProvider;
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
+  readonly grids: RunGridPanels;
   /** The worker thread that scans big runs and exports runs. */
   readonly scanner: RunScanner;
   readonly workspaceState: vscode.Memento;

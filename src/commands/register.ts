@@ -12,6 +12,7 @@ import { importRunsCommand } from './importRuns';
 import { applyRetentionSettingsCommand, deleteOlderThanCommand, keepNewestCommand } from './retention';
 import { copyExecutionIdCommand, goToRunCommand, openNodeOutputCommand, openRawJson, openRawJsonCommand, openRunCommand, revealInExplorerCommand } from './runCommands';
 import { clearSearch, searchHistoryCommand } from './searchHistory';
+import { showGridCommand } from './showGrid';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Handler> = {
   [ids.IMPORT_RUNS_COMMAND]: (ctx, files) => importRunsCommand(ctx, files),
   [ids.EXPORT_RUNS_COMMAND]: (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
   [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
+  [ids.SHOW_GRID_COMMAND]: (ctx, arg) => showGridCommand(ctx, arg),
   [ids.SHOW_MORE_COMMAND]: async (ctx, storeKey, runId) => {
     if (typeof storeKey !== 'string') return;
     if (typeof runId === 'string') ctx.tree.showMoreNodes({ storeKey, id: runId });

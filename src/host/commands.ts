@@ -27,6 +27,7 @@ export const APPLY_RETENTION_COMMAND = 'a3sFlow.history.applyRetention';
 export const IMPORT_RUNS_COMMAND = 'a3sFlow.history.importRuns';
 export const EXPORT_RUNS_COMMAND = 'a3sFlow.history.exportRuns';
 export const EXPORT_ALL_COMMAND = 'a3sFlow.history.exportAll';
+export const SHOW_GRID_COMMAND = 'a3sFlow.history.showGrid';
 
 /** Registers a command whose failures are reported, never thrown at VS Code. */
 export function registerCommand(id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {

@@ -238,7 +238,8 @@ export async function runIntegrationSuite(options: IntegrationSuiteOptions = {})
           workspace: run.open === '.' ? copy.root : path.join(copy.root, run.open),
           extensionDevelopmentPath: repoRoot,
           extensionTestsPath,
-          extensionEnvironment: { FLOW_HISTORY_TEST_GLOB: run.tests },
+          // FLOW_HISTORY_TEST_GLOB set by the caller narrows a run to some files (targeted runs).
+          extensionEnvironment: { FLOW_HISTORY_TEST_GLOB: process.env.FLOW_HISTORY_TEST_GLOB ?? run.tests },
           userSettings: run.userSettings,
           workspaceTrust: run.workspaceTrust,
           label: `${install.vscode} ${run.name}`,

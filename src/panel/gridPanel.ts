@@ -1,0 +1,350 @@
+/**
+ * The Run Grid: one webview panel per store, runs as columns (newest first, a page at a
+ * time), node ids as rows. The host lists the store and sends each shown run's node ids
+ * (never outputs); the page builds the grid with the pure model. Re-sent when the store's
+ * runs change. Every message from the page is validated, and a page may only ask about the
+ * runs it was sent.
+ */
+import * as vscode from 'vscode';
+import { ExecutionEntry } from '../core/executionStore';
+import { errorMessage } from '../core/errors';
+import { oneLine, previewValue } from '../core/format';
+import { GridRun } from '../core/gridModel';
+import { gridRunFromBytes } from '../core/gridSummary';
+import { BIG_RUN_BYTES } from '../core/limits';
+import { RunList } from '../core/runList';
+import { COMPARE_RUNS_COMMAND, OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
+import { log } from '../host/log';
+import { RunScanner } from '../node/runScanner';
+import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { createNonce } from './detailPanel';
+
+const utf8 = new TextDecoder();
+
+export const GRID_VIEW_TYPE = 'a3sFlow.history.grid';
+/** Runs per page of the grid (like the tree's pages). */
+export const GRID_PAGE_RUNS = 200;
+/** Runs summarised at once. */
+const CONCURRENCY = 8;
+const CHANGE_DEBOUNCE_MS = 100;
+const PREVIEW_CHARS = 300;
+
+export class RunGridPanels implements vscode.Disposable {
+  private readonly grids = new Map<string, RunGridPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly scanner: RunScanner,
+  ) {}
+
+  /** Opens (or reveals) the grid of a store. */
+  show(handle: StoreHandle): RunGridPanel {
+    const existing = this.grids.get(handle.key);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(GRID_VIEW_TYPE, `Run Grid: ${handle.label}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    });
+    const grid = new RunGridPanel(panel, this.extensionUri, this.stores, handle, this.scanner);
+    this.grids.set(handle.key, grid);
+    panel.onDidDispose(() => {
+      if (this.grids.get(handle.key) === grid) this.grids.delete(handle.key);
+      grid.dispose();
+    });
+    return grid;
+  }
+
+  get(storeKey: string): RunGridPanel | undefined {
+    return this.grids.get(storeKey);
+  }
+
+  dispose(): void {
+    for (const grid of [...this.grids.values()]) grid.panel.dispose();
+    this.grids.clear();
+  }
+}
+
+interface CachedRun {
+  readonly savedAt: number;
+  readonly size: number;
+  readonly run: GridRun;
+}
+
+export class RunGridPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private disposed = false;
+  private shown = GRID_PAGE_RUNS;
+  /** The runs last sent, by id (what the page may ask about). */
+  private sent = new Map<string, ExecutionEntry>();
+  private readonly cache = new Map<string, CachedRun>();
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Every message posted, newest last (integration tests read what the page was sent). */
+  readonly posted: GridHostMessage[] = [];
+  private readonly renderEmitter = new vscode.EventEmitter<{ columns: number; rows: number; cells: number }>();
+  /** The page drew the grid. */
+  readonly onDidRender = this.renderEmitter.event;
+  lastRender: { columns: number; rows: number; cells: number } | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly handle: StoreHandle,
+    private readonly scanner: RunScanner,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
+    panel.webview.html = renderGridShell(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const message = parseGridPageMessage(data);
+        if (!message) {
+          log().warn(`Ignored a malformed message from the Run Grid of ${this.handle.label}`);
+          return;
+        }
+        void this.handleMessage(message);
+      }),
+      this.stores.onDidChangeRuns(({ handle }) => {
+        // A hidden grid's page is gone; it asks again (ready) when shown.
+        if (handle.key !== this.handle.key || !this.panel.visible) return;
+        if (this.changeTimer) clearTimeout(this.changeTimer);
+        this.changeTimer = setTimeout(() => {
+          this.changeTimer = undefined;
+          void this.load();
+        }, CHANGE_DEBOUNCE_MS);
+      }) as vscode.Disposable,
+      this.renderEmitter,
+    );
+  }
+
+  get storeKey(): string {
+    return this.handle.key;
+  }
+
+  /** Resolves when the latest load has been posted (for tests). */
+  async whenLoaded(): Promise<void> {
+    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+  }
+
+  /** Public for tests: what happens with a validated message from the page. */
+  async handleMessage(message: GridPageMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.load();
+        return;
+      case 'loadMore':
+        this.shown += GRID_PAGE_RUNS;
+        await this.load();
+        return;
+      case 'rendered':
+        this.lastRender = { columns: message.columns, rows: message.rows, cells: message.cells };
+        this.renderEmitter.fire(this.lastRender);
+        return;
+      case 'openRun':
+        if (!this.known(message.runId)) return;
+        await vscode.commands.executeCommand(OPEN_RUN_COMMAND, { storeKey: this.handle.key, id: message.runId });
+        return;
+      case 'openNode':
+        if (!this.known(message.runId)) return;
+        await vscode.commands.executeCommand(OPEN_NODE_OUTPUT_COMMAND, { kind: 'node', storeKey: this.handle.key, runId: message.runId, nodeId: message.nodeId });
+        return;
+      case 'compare': {
+        if (!message.runIds.every((id) => this.known(id))) return;
+        const refs = message.runIds.map((id) => ({ storeKey: this.handle.key, id }));
+        await vscode.commands.executeCommand(COMPARE_RUNS_COMMAND, refs[0], refs);
+        return;
+      }
+      case 'preview': {
+        if (!this.known(message.runId)) return;
+        const text = await this.preview(message.runId, message.nodeId);
+        this.post({ type: 'preview', requestId: message.requestId, text });
+        return;
+      }
+    }
+  }
+
+  private known(runId: string): boolean {
+    if (this.sent.has(runId)) return true;
+    log().warn(`Refused a request about run ${runId.slice(0, 80)} from the Run Grid of ${this.handle.label}: not shown there`);
+    return false;
+  }
+
+  /** A one-line preview of a node's output, read when the page asks (hover, focus). */
+  private async preview(runId: string, nodeId: string): Promise<string> {
+    try {
+      const entry = this.sent.get(runId)!;
+      if (entry.size >= BIG_RUN_BYTES) {
+        // Big runs are scanned in the worker, as the panel does; the output is its stored text.
+        const outcome = await this.handle.store.readRun(runId);
+        if (outcome.kind !== 'bytes') return outcome.kind === 'missing' ? 'The run no longer exists.' : outcome.reason;
+        const built = await this.scanner.build(outcome.bytes, { id: runId, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
+        if (!built.ok) return built.reason;
+        try {
+          const node = built.view.nodes.find((n) => n.id === nodeId);
+          if (!node) return 'No output.';
+          if (node.outputType === 'none') return node.status === 'skipped' ? 'Skipped: no output.' : 'No output.';
+          const deferred = node.output === undefined ? await built.readOutput(nodeId) : undefined;
+          const text = node.output ?? (deferred ? utf8.decode(deferred) : '');
+          return oneLine(text, PREVIEW_CHARS);
+        } finally {
+          built.release();
+        }
+      }
+      const outcome = await this.handle.store.inspect(runId);
+      if (outcome.kind === 'missing') return 'The run no longer exists.';
+      if (outcome.kind === 'unreadable') return outcome.reason;
+      const outputs = outcome.result.outputs;
+      if (!Object.prototype.hasOwnProperty.call(outputs, nodeId)) return outcome.result.skippedNodes.includes(nodeId) ? 'Skipped: no output.' : 'No output.';
+      return previewValue(outputs[nodeId], PREVIEW_CHARS);
+    } catch (error) {
+      return `Could not read the output: ${errorMessage(error)}`;
+    }
+  }
+
+  /** Loads run one at a time; a change during a load loads again after it. */
+  private load(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    const work = (async () => {
+      do {
+        this.again = false;
+        await this.loadNow();
+      } while (this.again && !this.disposed);
+    })();
+    this.loading = work.finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadNow(): Promise<void> {
+    if (!this.ready || this.disposed) return;
+    try {
+      const { entries, total, more } = await this.list();
+      const runs = await mapLimit(entries, CONCURRENCY, (entry) => this.summary(entry));
+      const present = new Set(entries.map((e) => e.id));
+      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+      this.sent = new Map(entries.map((e) => [e.id, e]));
+      this.post({ type: 'grid', storeLabel: this.handle.label, runs, total, more: more ? true : undefined, now: Date.now() });
+    } catch (error) {
+      log().error(`Could not list the runs of ${this.handle.label} for the Run Grid`, error);
+      this.sent = new Map();
+      this.post({ type: 'grid', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, runs: [], total: 0, now: Date.now() });
+    }
+  }
+
+  /** The newest `shown` runs: one keyset page of a paged store, else the head of its listing. */
+  private async list(): Promise<{ entries: ExecutionEntry[]; total: number; more: boolean }> {
+    const store = this.handle.store;
+    if (this.handle.pager) {
+      const [page, count] = await Promise.all([this.handle.pager.page(undefined, Math.min(this.shown, 5000)), this.handle.pager.count()]);
+      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
+      return { entries, total: Math.max(count.count, entries.length), more: page.next !== undefined };
+    }
+    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+    const n = Math.min(this.shown, runs.length);
+    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length, more: runs.length > n };
+  }
+
+  /** A run's node ids, cached by id, saved time and size. */
+  private async summary(entry: ExecutionEntry): Promise<GridRun> {
+    const hit = this.cache.get(entry.id);
+    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit.run;
+    const run = await this.read(entry);
+    this.cache.set(entry.id, { savedAt: entry.savedAt, size: entry.size, run });
+    return run;
+  }
+
+  private async read(entry: ExecutionEntry): Promise<GridRun> {
+    const unreadable = (reason: string): GridRun => ({ id: entry.id, savedAt: entry.savedAt, completed: [], skipped: [], unreadable: reason });
+    if (entry.problem) return unreadable(entry.problem);
+    try {
+      const outcome = await this.handle.store.readRun(entry.id);
+      if (outcome.kind === 'missing') return unreadable('the run no longer exists');
+      if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
+      if (outcome.bytes.byteLength < BIG_RUN_BYTES) return gridRunFromBytes(outcome.bytes, entry.id, entry.savedAt);
+      // A big run is scanned in the worker, so the host's event loop never stalls on it.
+      const built = await this.scanner.build(outcome.bytes, { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
+      if (!built.ok) return unreadable(built.reason);
+      built.release();
+      const nodes = built.view.nodes;
+      return {
+        id: entry.id,
+        savedAt: entry.savedAt,
+        completed: nodes.filter((n) => n.status === 'executed').map((n) => n.id),
+        skipped: nodes.filter((n) => n.status === 'skipped').map((n) => n.id),
+      };
+    } catch (error) {
+      return unreadable(errorMessage(error));
+    }
+  }
+
+  private post(message: GridHostMessage): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > 10) this.posted.shift();
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The page shell: no data in it, only our own script and styles, allowed by nonce and source. */
+export function renderGridShell(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = createNonce();
+  const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp};">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${asset('dist', 'codicons', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
+<link href="${asset('media', 'grid.css')}" rel="stylesheet">
+<title>Run Grid</title>
+</head>
+<body>
+<main id="app"></main>
+<script nonce="${nonce}" src="${asset('dist', 'webview', 'grid.js')}"></script>
+</body>
+</html>`;
+}
+
+/** The Run Grid panels (not restored after a reload: the command opens them again). */
+export function register(context: vscode.ExtensionContext, stores: HistoryStores, scanner: RunScanner): RunGridPanels {
+  const grids = new RunGridPanels(context.extensionUri, stores, scanner);
+  context.subscriptions.push(grids);
+  return grids;
+}

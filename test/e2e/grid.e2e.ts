@@ -1,0 +1,214 @@
+// Issue 13 (Run Grid) end to end: the packaged extension in a real VS Code (code-server +
+// Chromium), one window for the file. Opens the grid on the sample runs from the palette,
+// checks cells against the run files, moves with the arrow keys, opens a node's output with
+// Enter, keeps the DOM bounded, and leaves grid-light.png, grid-dark.png and
+// grid-high-contrast.png in test-artifacts/e2e/ (cropped copies in test-artifacts/e2e/docs/).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator } from 'playwright-core';
+import { MAX_WINDOW_CELLS } from '../../src/core/gridModel';
+import { parseFlowResult } from '../../src/core/flowResult';
+import { parkMouse } from './screens';
+import { BIG, BROKEN, EXAMPLE, seedStore } from './seedStore';
+import { e2eArtifactsDir, useWorkbench, Workbench } from './support';
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Cell {
+  run: string;
+  node: string;
+  status: string;
+  label: string;
+}
+
+async function cells(web: FrameLocator): Promise<Cell[]> {
+  return web.locator('[role="gridcell"]').evaluateAll((elements) =>
+    elements.map((e) => ({ run: e.getAttribute('data-run') ?? '', node: e.getAttribute('data-node') ?? '', status: e.getAttribute('data-status') ?? '', label: e.getAttribute('aria-label') ?? '' })),
+  );
+}
+
+async function focused(web: FrameLocator): Promise<{ row: string; column: string; run: string | null; node: string | null; role: string | null }> {
+  // Runs in the page: `body.ownerDocument.activeElement` (the tests compile without the DOM library).
+  return web.locator('body').evaluate((body: { ownerDocument: { activeElement: { getAttribute(name: string): string | null } | null } }) => {
+    const e = body.ownerDocument.activeElement;
+    const get = (name: string) => e?.getAttribute(name) ?? null;
+    return { row: get('data-row') ?? '', column: get('data-column') ?? '', run: get('data-run'), node: get('data-node'), role: get('role') };
+  });
+}
+
+async function setTheme(wb: Workbench, theme: string): Promise<void> {
+  await wb.runCommand('Preferences: Color Theme');
+  const input = wb.quickInput().locator('input');
+  await input.fill(theme);
+  const row = wb.page.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await wb.quickInput().waitFor({ state: 'hidden' });
+}
+
+describe('Flow History: the Run Grid (e2e)', function () {
+  this.timeout(300_000);
+  const workbench = useWorkbench({ viewport: { width: 1400, height: 900 } });
+  let store: string;
+  let newestFirst: string[];
+  /** What each run file says: node → status, or unreadable. */
+  const expected = new Map<string, Map<string, string> | 'unreadable'>();
+
+  before(async function () {
+    this.timeout(120_000);
+    ({ store, newestFirst } = seedStore(workbench().workspaceRoot));
+    for (const id of newestFirst) {
+      try {
+        const run = parseFlowResult(fs.readFileSync(path.join(store, `${id}.json`), 'utf8'));
+        const statuses = new Map<string, string>();
+        for (const node of run.completedNodes) statuses.set(node, 'executed');
+        for (const node of run.skippedNodes) statuses.set(node, 'skipped');
+        expected.set(id, statuses);
+      } catch {
+        expected.set(id, 'unreadable');
+      }
+    }
+    assert.strictEqual(expected.get(BROKEN), 'unreadable');
+    const wb = workbench();
+    await wb.openView('Flow History');
+    await wb.waitForTreeRow(EXAMPLE.slice(0, 8), 60_000);
+    await wb.runCommand('Flow History: Show Run Grid');
+  });
+
+  it('shows one column per run, newest first, and cells that say what the files say', async () => {
+    const web = workbench().webview();
+    const grid = web.locator('[data-testid="run-grid"]');
+    await grid.waitFor({ timeout: 60_000 });
+    await waitUntil('every run has a column header', async () => (await web.locator('[role="columnheader"][data-run]').count()) === newestFirst.length);
+    assert.strictEqual(await grid.getAttribute('aria-colcount'), String(newestFirst.length + 1));
+    const headers = await web.locator('[role="columnheader"][data-run]').evaluateAll((e) => e.map((h) => h.getAttribute('data-run')));
+    assert.deepStrictEqual(headers, newestFirst);
+    const shown = await cells(web);
+    assert.ok(shown.length > 20, `${shown.length} cells`);
+    assert.ok(shown.length <= MAX_WINDOW_CELLS);
+    for (const cell of shown) {
+      const file = expected.get(cell.run);
+      const want = file === 'unreadable' ? 'unreadable' : (file?.get(cell.node) ?? 'absent');
+      assert.strictEqual(cell.status, want, `${cell.node} in ${cell.run}`);
+    }
+    // Every status the files hold is on screen, each with its accessible name.
+    const statuses = new Set(shown.map((c) => c.status));
+    for (const status of ['executed', 'skipped', 'absent', 'unreadable']) assert.ok(statuses.has(status), `a ${status} cell is shown`);
+    const notify = shown.find((c) => c.run === EXAMPLE && c.node === 'notify');
+    assert.match(notify?.label ?? '', /^notify in run 67e55044, \d+ min ago: skipped$/);
+    // The time strip: one bar per hour with runs, labelled with its counts.
+    const bars = await web.locator('[data-testid="grid-strip"] button.bar').evaluateAll((e) => e.map((b) => b.getAttribute('aria-label') ?? ''));
+    const total = bars.reduce((sum, label) => sum + Number(/: (\d+) runs?/.exec(label)?.[1] ?? 0), 0);
+    assert.strictEqual(total, newestFirst.length, JSON.stringify(bars));
+  });
+
+  it('moves with the arrow keys and opens the output of the focused cell with Enter', async () => {
+    const wb = workbench();
+    const web = wb.webview();
+    await web.locator('[role="gridcell"][tabindex="0"]').focus();
+    await web.locator('*:focus').press('Control+Home');
+    await waitUntil('the corner has the focus', async () => (await focused(web)).row === '-1' && (await focused(web)).column === '-1');
+    await web.locator('*:focus').press('ArrowDown');
+    await web.locator('*:focus').press('ArrowRight');
+    const first = await focused(web);
+    assert.deepStrictEqual([first.row, first.column, first.role, first.run], ['0', '0', 'gridcell', newestFirst[0]]);
+    // Rows in first-seen order: the newest run's first node is the first row.
+    const newest = parseFlowResult(fs.readFileSync(path.join(store, `${newestFirst[0]}.json`), 'utf8'));
+    assert.strictEqual(first.node, newest.completedNodes[0] ?? newest.skippedNodes[0]);
+    await web.locator('*:focus').press('ArrowRight');
+    await web.locator('*:focus').press('ArrowDown');
+    const moved = await focused(web);
+    assert.deepStrictEqual([moved.row, moved.column, moved.run], ['1', '1', newestFirst[1]]);
+    await web.locator('*:focus').press('ArrowUp');
+    assert.strictEqual((await focused(web)).row, '0');
+
+    // To EXAMPLE's fetch cell, then Enter: its output opens as a JSON document.
+    const column = newestFirst.indexOf(EXAMPLE);
+    await web.locator('*:focus').press('Home');
+    for (let i = 0; i <= column; i++) await web.locator('*:focus').press('ArrowRight');
+    for (let i = 0; i < 30 && (await focused(web)).node !== 'fetch'; i++) await web.locator('*:focus').press('ArrowDown');
+    const target = await focused(web);
+    assert.deepStrictEqual([target.run, target.node], [EXAMPLE, 'fetch']);
+    assert.match((await web.locator('[data-testid="grid-status"]').innerText()), /^fetch in run 67e55044/);
+    await web.locator('*:focus').press('Enter');
+    const editor = wb.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    let seen = '';
+    await waitUntil('the output document shows', async () => {
+      seen = `tabs ${JSON.stringify((await wb.editorTabs()).map((t) => t.replace(/\s+/g, "")))}, editor ${await editor.innerText({ timeout: 1000 }).catch((e: Error) => e.message.slice(0, 200))}`;
+      return /67e55044-node\.json/.test(seen) && /"status"/.test(seen);
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; saw ${seen}`);
+    });
+    const text = (await editor.innerText()).replace(/\s+/g, '');
+    assert.match(text, /"status":200/);
+    assert.match(text, /"items":\[1,2\]/);
+    // Back to the grid for the pictures.
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Run Grid' }).click();
+    await web.locator('[data-testid="run-grid"]').waitFor();
+  });
+
+  it('filters nodes, keeps only those that differ, and jumps to a bucket of the time strip', async () => {
+    const web = workbench().webview();
+    await web.locator('[role="columnheader"][data-run]').first().waitFor();
+    const rowNames = () => web.locator('[role="rowheader"]').evaluateAll((e) => e.map((r) => r.textContent ?? ''));
+    const all = await rowNames();
+    // Expected from the files: a node differs when its status is not the same in every readable run.
+    const readable = [...expected.values()].filter((v): v is Map<string, string> => v !== 'unreadable');
+    const differing = all.filter((node) => new Set(readable.map((m) => m.get(node) ?? 'absent')).size > 1);
+    // (In these runs every node differs: BIG and EXAMPLE have other nodes. The unit tests
+    // hold a node that does not; here the page must agree with the files.)
+    assert.ok(differing.length > 0, JSON.stringify({ all, differing }));
+    await web.locator('[data-testid="grid-differing"]').check();
+    await waitUntil('only differing rows', async () => JSON.stringify(await rowNames()) === JSON.stringify(differing));
+    await web.locator('[data-testid="grid-differing"]').uncheck();
+    await web.locator('[data-testid="grid-filter"]').fill('FET');
+    await waitUntil('the filtered row', async () => JSON.stringify(await rowNames()) === JSON.stringify(['fetch']));
+    await web.locator('[data-testid="grid-filter"]').fill('');
+    await waitUntil('every row back', async () => (await rowNames()).length === all.length);
+
+    // The oldest bar: its click focuses the newest run of that hour.
+    const hourOf = (id: string) => Math.floor(fs.statSync(path.join(store, `${id}.json`)).mtimeMs / 3_600_000);
+    const oldestHour = hourOf(newestFirst[newestFirst.length - 1]);
+    const column = newestFirst.findIndex((id) => hourOf(id) === oldestHour);
+    await web.locator('[data-testid="grid-strip"] button.bar').first().click();
+    await waitUntil('the bucket\'s first run has the focus', async () => (await focused(web)).column === String(column));
+
+    // A click on a cell opens that node's output too.
+    const wb = workbench();
+    await web.locator(`[role="gridcell"][data-run="${BIG}"][data-node="load"]`).click();
+    const editor = wb.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    await waitUntil('the clicked output shows', async () => (await wb.editorTabs()).some((t) => t.replace(/\s+/g, '') === '0f8fad5b-node.json') && /checksum/.test(await editor.innerText({ timeout: 1000 }).catch(() => '')));
+    assert.match((await editor.innerText()).replace(/\s+/g, ''), /"checksum":18446744073709551615/);
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Run Grid' }).click();
+    await web.locator('[data-testid="run-grid"]').waitFor();
+  });
+
+  it('keeps the DOM bounded and looks right in light, dark and high-contrast themes', async () => {
+    const wb = workbench();
+    const web = wb.webview();
+    const count = await web.locator('[role="gridcell"]').count();
+    assert.ok(count > 0 && count <= MAX_WINDOW_CELLS, `${count} cells`);
+    const editor = await wb.page.locator('.part.editor').boundingBox();
+    const docs = path.join(e2eArtifactsDir, 'docs');
+    fs.mkdirSync(docs, { recursive: true });
+    for (const [theme, name] of [
+      ['Light Modern', 'grid-light'],
+      ['Dark Modern', 'grid-dark'],
+      ['Dark High Contrast', 'grid-high-contrast'],
+    ] as const) {
+      await setTheme(wb, theme);
+      // The page restyles from the theme's variables: wait for its background to change.
+      await waitUntil(`the grid restyles for ${theme}`, async () => (await web.locator('body').getAttribute('class'))?.includes(theme.includes('High') ? 'vscode-high-contrast' : theme.includes('Light') ? 'vscode-light' : 'vscode-dark') ?? false);
+      await parkMouse(wb.page);
+      await wb.screenshot(name);
+      if (editor) await wb.page.screenshot({ path: path.join(docs, `${name}.png`), clip: editor });
+    }
+  });
+});
