@@ -14,6 +14,8 @@ export interface CommandContext {
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
   readonly workspaceState: vscode.Memento;
+  /** Passwords of the databases added with "Connect to Database…". */
+  readonly secrets: vscode.SecretStorage;
 }
 
 /**

@@ -27,6 +27,9 @@ export const APPLY_RETENTION_COMMAND = 'a3sFlow.history.applyRetention';
 export const IMPORT_RUNS_COMMAND = 'a3sFlow.history.importRuns';
 export const EXPORT_RUNS_COMMAND = 'a3sFlow.history.exportRuns';
 export const EXPORT_ALL_COMMAND = 'a3sFlow.history.exportAll';
+export const CONNECT_DATABASE_COMMAND = 'a3sFlow.history.connectDatabase';
+export const FORGET_DATABASE_PASSWORD_COMMAND = 'a3sFlow.history.forgetDatabasePassword';
+export const REMOVE_DATABASE_COMMAND = 'a3sFlow.history.removeDatabase';
 
 /** Registers a command whose failures are reported, never thrown at VS Code. */
 export function registerCommand(id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {

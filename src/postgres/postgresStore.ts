@@ -31,8 +31,11 @@ import { escapeLike, NOTIFY_CHANNEL, notifyTriggerName, qualifiedName, schemaSta
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db?sslmode=…`; a password in it works but belongs in PGPASSWORD, ~/.pgpass or `password`. */
   readonly url: string;
-  /** Used when the URL has none; otherwise PGPASSWORD, then ~/.pgpass (libpq's rules). */
-  readonly password?: string;
+  /**
+   * Used when the URL has none; otherwise PGPASSWORD, then ~/.pgpass (libpq's rules). A
+   * function is asked each time a connection is opened (a password kept in a secret store).
+   */
+  readonly password?: string | (() => Promise<string | undefined>);
   readonly schema?: string;
   readonly table?: string;
   /** Server-side statement timeout in ms (0: none). Default 30 s. */
@@ -236,7 +239,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       // libpq's order: the given password, then PGPASSWORD, then ~/.pgpass (or PGPASSFILE),
       // looked up only when the server asks for one.
       const given = options.password;
-      config.password = async () => given ?? process.env.PGPASSWORD ?? (await lookUpPgpass(config)) ?? '';
+      config.password = async () => (typeof given === 'function' ? await given() : given) || process.env.PGPASSWORD || (await lookUpPgpass(config)) || '';
     }
     this.config = config;
     this.pool = new Pool(config);

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { PostgresExecutionStore } from '../../src/postgres/postgresStore';
+import { databaseSecretKey } from '../../src/stores/databaseStoreHandle';
 import type { HistoryNode, RunNode, StoreNode } from '../../src/tree/treeNodes';
 import { PostgresServer, startPostgres } from '../support/postgresServer';
 import { defineStoreContract } from '../support/storeContract';
@@ -101,7 +102,7 @@ describe('a database in the tree', function () {
     assert.strictEqual(groupItem.label, 'team');
     assert.strictEqual(groupItem.description, `${RUNS} runs`);
     assert.match(String(groupItem.tooltip), /^PostgreSQL: postgres:\/\/flow@127\.0\.0\.1:\d+\/t\d+_\d+ \(public\.flow_executions\)$/);
-    assert.strictEqual(groupItem.contextValue, 'store writable live persistent');
+    assert.strictEqual(groupItem.contextValue, 'store writable live persistent connection');
 
     const handle = internals.stores.get(KEY)!;
     const pages = stub(handle.store as PostgresExecutionStore, 'listPage', PostgresExecutionStore.prototype.listPage.bind(handle.store as PostgresExecutionStore));
@@ -143,7 +144,7 @@ describe('a database in the tree', function () {
       const even = await internals.tree.getTreeItem(rows.find((r) => r.id === id(RUNS - 1))!);
       assert.match(String(odd.description), /· 2 nodes · 1 skipped$/);
       assert.match(String(even.description), /· 2 nodes$/);
-      assert.strictEqual(even.contextValue, 'run readable writable live persistent');
+      assert.strictEqual(even.contextValue, 'run readable writable live persistent connection');
       assert.match(String(even.tooltip), /2 nodes: 2 executed, 0 skipped\n.* · team$/);
       assert.strictEqual(inspect.calls.length, 0, 'no run body read to draw the rows');
     } finally {
@@ -285,5 +286,105 @@ describe('the databases setting', () => {
     assert.ok(!refused.problems.join('\n').includes('secret'), 'the password is never repeated');
     const pkg = vscode.extensions.getExtension('a3s.flow-history')!.packageJSON as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
     assert.strictEqual(pkg.contributes.configuration.properties['a3sFlow.history.databases'].scope, 'machine-overridable');
+  });
+});
+
+describe('Connect to Database…', function () {
+  this.timeout(60_000);
+  const PASSWORD = "pw-'s3cr3t\\%_";
+  const NAME = 'secured';
+  const SECURED_KEY = 'database:secured';
+  let internals: Internals;
+  let url: string;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    const pg = await privateServer();
+    const db = pg.createDatabase();
+    const owner = new PostgresExecutionStore({ url: pg.url(db) });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2, 3].map((n) => ({ id: id(7000 + n), text: runText(id(7000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    pg.requirePassword('alice', PASSWORD);
+    pg.psql('GRANT SELECT, INSERT, UPDATE, DELETE ON flow_executions TO alice', db);
+    url = pg.url(db, 'alice');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** Runs the command with these answers to its three input boxes; returns the boxes' options and the errors shown. */
+  async function connect(answers: (string | undefined)[]): Promise<{ result: unknown; boxes: vscode.InputBoxOptions[]; errors: string[] }> {
+    const boxes: vscode.InputBoxOptions[] = [];
+    const errors: string[] = [];
+    const input = stub(vscode.window, 'showInputBox', (async (options?: vscode.InputBoxOptions) => {
+      boxes.push(options ?? {});
+      return answers.shift();
+    }) as typeof vscode.window.showInputBox);
+    const error = stub(vscode.window, 'showErrorMessage', (async (message: string) => {
+      errors.push(message);
+      return undefined;
+    }) as unknown as typeof vscode.window.showErrorMessage);
+    try {
+      const result = await vscode.commands.executeCommand('a3sFlow.history.connectDatabase');
+      return { result, boxes, errors };
+    } finally {
+      input.restore();
+      error.restore();
+    }
+  }
+
+  const setting = () => vscode.workspace.getConfiguration('a3sFlow.history').inspect<unknown>('databases');
+
+  it('refuses a password inside the URL, and saves nothing when the connection fails (without echoing the password)', async () => {
+    const withPassword = url.replace('alice@', `alice:${encodeURIComponent(PASSWORD)}@`);
+    let run = await connect([NAME, withPassword]);
+    assert.strictEqual(run.result, undefined);
+    assert.match(String(run.boxes[1].validateInput!(withPassword)), /Leave the password out of the URL/);
+    assert.strictEqual(run.boxes[1].validateInput!(url), undefined);
+    assert.match(run.errors.join('\n'), /Leave the password out of the URL.*Nothing was saved/);
+
+    run = await connect([NAME, url, 'wrong-password']);
+    assert.strictEqual(run.result, undefined);
+    assert.strictEqual(run.boxes[2].password, true);
+    assert.match(run.errors.join('\n'), /Could not connect to the database "secured": The database refused the login .*password authentication failed.* Nothing was saved\./);
+    assert.ok(!run.errors.join('\n').includes('wrong-password'));
+    assert.strictEqual(setting()?.globalValue, undefined, 'no setting written');
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined, 'no secret stored');
+  });
+
+  it('keeps the password in SecretStorage, the name and URL in the user settings, and lists the runs with it', async () => {
+    const run = await connect([NAME, url, PASSWORD]);
+    assert.deepStrictEqual(run.errors, []);
+    assert.strictEqual(run.result, NAME);
+    assert.deepStrictEqual(setting()?.globalValue, [{ name: NAME, url }]);
+    assert.ok(!JSON.stringify(setting()).includes('s3cr3t'));
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), PASSWORD);
+    await waitFor('the secured database listed with its password', async () => (await internals.tree.entries(SECURED_KEY)).length === 3, 15_000);
+    const roots = await internals.tree.getChildren();
+    const group = roots.find((n) => n.kind === 'store' && n.storeKey === SECURED_KEY)!;
+    await waitFor('writable from the privileges', () => internals.stores.get(SECURED_KEY)?.capabilities.writable);
+    assert.strictEqual((await internals.tree.getTreeItem(group)).contextValue, 'store writable live persistent connection');
+  });
+
+  it('Forget Database Password and Remove Database clear the secret and the setting entry', async () => {
+    const group = { kind: 'store', storeKey: SECURED_KEY };
+    assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.forgetDatabasePassword', group), true);
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined);
+    await internals.secrets.store(databaseSecretKey(NAME, url), PASSWORD);
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => 'Remove') as unknown as typeof vscode.window.showWarningMessage);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.removeDatabase', group), true);
+      assert.match(String(confirm.calls[0][0]), /Remove the database "secured"/);
+    } finally {
+      confirm.restore();
+    }
+    assert.strictEqual(setting()?.globalValue, undefined);
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined);
+    await waitFor('the group gone', () => !internals.stores.get(SECURED_KEY));
   });
 });
