@@ -4,7 +4,7 @@
  * JSON in read-only `flow-history:` documents. No files and no trash; writable only where
  * the role may INSERT and DELETE (found out by asking the server, see `checkPrivileges`).
  */
-import { PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
+import { PermissionDeniedError, PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
 import { RunFigures } from '../core/summaryCache';
 import { rawRunUri } from './runUris';
 import { PagedEntry, StoreCapabilities, StoreHandle } from './storeHandle';
@@ -62,6 +62,16 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
       },
       count: () => store.countEstimate(),
     },
+    async requireRight(what) {
+      const privileges = await store.privileges();
+      if (privileges[what]) return;
+      const role = await store.currentRole().catch(() => undefined);
+      const verb = what === 'delete' ? 'delete runs' : 'save or import runs';
+      throw new PermissionDeniedError(
+        `The role ${role ? `"${role}" ` : ''}cannot ${verb} in "${name}" (${store.name.schema}.${store.name.table}: it lacks the ${what === 'delete' ? 'DELETE' : 'INSERT and UPDATE'} right); nothing was changed.`,
+      );
+    },
+    deleteMany: (ids) => store.deleteMany(ids),
     async checkPrivileges() {
       const privileges = await store.privileges();
       const writable = privileges.insert && privileges.delete;

@@ -64,6 +64,16 @@ export interface StoreHandle {
    * the others are listed whole (and shown in pages).
    */
   readonly pager?: StorePager;
+  /**
+   * Stores whose rights are the server's (a database role): throws a clear error, before
+   * anything is done, when the role may not save (`insert`) or delete runs. Absent: always may.
+   */
+  requireRight?(what: 'insert' | 'delete'): Promise<void>;
+  /**
+   * Deletes many runs in one transaction (all or none), permanently; returns the ids deleted.
+   * Absent: runs are deleted one by one.
+   */
+  deleteMany?(ids: readonly string[]): Promise<string[]>;
 }
 
 /** A listed run with its row figures when the store computed them (no body read for the row). */

@@ -238,6 +238,91 @@ describe('a database in the tree', function () {
     await waitFor('the deleted run gone', async () => !(await runIds()).includes(id(999)), 1000);
     console.log(`    live: insert to row ${inserted} ms, delete to gone ${Date.now() - started} ms`);
   });
+
+  it('deletes a selection of database runs in one transaction, after one confirmation, with one tree refresh', async () => {
+    const handle = internals.stores.get(KEY)!;
+    const store = handle.store as PostgresExecutionStore;
+    const picked = [id(10), id(11), id(12)].map((runId) => internals.tree.runNode({ storeKey: KEY, id: runId }));
+    const many = stub(store, 'deleteMany', PostgresExecutionStore.prototype.deleteMany.bind(store));
+    const one = stub(store, 'delete', PostgresExecutionStore.prototype.delete.bind(store));
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => 'Delete Permanently') as unknown as typeof vscode.window.showWarningMessage);
+    const refreshes = internals.tree.refreshCount;
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', picked[1], picked), 3);
+      await waitFor('the refresh', () => internals.tree.refreshCount > refreshes);
+      // The NOTIFY echoes of our own deletes (within ~0.3 s here) must not refresh again.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.strictEqual(internals.tree.refreshCount - refreshes, 1, 'one tree refresh');
+    } finally {
+      many.restore();
+      one.restore();
+      confirm.restore();
+    }
+    assert.strictEqual(confirm.calls.length, 1, 'one confirmation');
+    assert.match(String(confirm.calls[0][0]), /^Permanently delete 3 runs\?$/);
+    assert.match(String((confirm.calls[0][1] as { detail: string }).detail), /This cannot be undone\./);
+    assert.strictEqual(many.calls.length, 1, 'one deleteMany');
+    assert.deepStrictEqual([...(many.calls[0][0] as string[])].sort(), [id(10), id(11), id(12)]);
+    assert.strictEqual(one.calls.length, 0, 'no single deletes');
+    assert.deepStrictEqual(await store.existing([id(10), id(11), id(12), id(13)]), [id(13)]);
+    await waitFor('the rows gone', async () => !(await groupChildren()).some((n) => n.kind === 'run' && [id(10), id(11), id(12)].includes(n.id)));
+  });
+});
+
+describe('a read-only database role', function () {
+  this.timeout(60_000);
+  const RO_KEY = 'database:readonly';
+  let internals: Internals;
+  let db: string;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    const pg = await privateServer();
+    db = pg.createDatabase();
+    const owner = new PostgresExecutionStore({ url: pg.url(db) });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2].map((n) => ({ id: id(8000 + n), text: runText(id(8000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    pg.psql('CREATE ROLE reader LOGIN');
+    pg.psql('GRANT SELECT ON flow_executions TO reader', db);
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', [{ name: 'readonly', url: pg.url(db, 'reader') }], vscode.ConfigurationTarget.Global);
+    await waitFor('the read-only database listed', async () => (await internals.tree.entries(RO_KEY)).length === 2, 15_000);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the group gone', () => !internals.stores.get(RO_KEY));
+  });
+
+  it('is refused delete and retention up front, from the palette or by API, with nothing asked or done', async () => {
+    const handle = internals.stores.get(RO_KEY)!;
+    assert.strictEqual(handle.capabilities.writable, false);
+    const errors: string[] = [];
+    const error = stub(vscode.window, 'showErrorMessage', (async (message: string) => {
+      errors.push(message);
+      return undefined;
+    }) as unknown as typeof vscode.window.showErrorMessage);
+    // Cancels any confirmation: if one were asked, nothing would be deleted anyway.
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => undefined) as unknown as typeof vscode.window.showWarningMessage);
+    try {
+      const run = internals.tree.runNode({ storeKey: RO_KEY, id: id(8001) });
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', run), undefined);
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.keepNewest', 0), undefined);
+      assert.strictEqual(confirm.calls.length, 0, 'no confirmation asked');
+    } finally {
+      error.restore();
+      confirm.restore();
+    }
+    assert.strictEqual(errors.length, 2, errors.join('\n'));
+    for (const message of errors) {
+      assert.strictEqual(message, 'Flow History: The role "reader" cannot delete runs in "readonly" (public.flow_executions: it lacks the DELETE right); nothing was changed.');
+    }
+    assert.deepStrictEqual((await handle.store.list()).sort(), [id(8001), id(8002)]);
+    await assert.rejects(handle.requireRight!('insert'), /The role "reader" cannot save or import runs in "readonly" .*INSERT and UPDATE/);
+  });
 });
 
 describe('a database table without the NOTIFY trigger', () => {
