@@ -32,6 +32,8 @@ interface StoreState {
   next?: string;
   /** Stores with a pager: how many runs the store holds (an estimate for a big one). */
   total?: number;
+  /** The count the group's row last showed ("3 runs"). */
+  labelCount?: number;
 }
 
 /** The most rows one keyset page may hold (the store's limit). */
@@ -241,9 +243,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       return children;
     }
     switch (element.kind) {
-      case 'store':
-        await this.ensureListed(element.storeKey);
+      case 'store': {
+        const state = await this.ensureListed(element.storeKey);
+        // VS Code draws the group's row before asking for its children: when the listing
+        // changed the count, redraw the row (its children are listed by then: no loop).
+        const count = state.total ?? state.runs?.length ?? 0;
+        if (state.labelCount !== undefined && state.labelCount !== count) {
+          state.labelCount = count;
+          const node = this.storeNode(element.storeKey);
+          setTimeout(() => this.changeEmitter.fire(node), 0);
+        }
         return this.runChildren(element.storeKey);
+      }
       case 'run':
         return this.nodeChildren(element);
       default:
@@ -382,7 +393,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'store': {
         const handle = this.stores.get(element.storeKey);
         const state = this.states.get(element.storeKey);
-        return storeItem(element, handle, state?.total ?? state?.runs?.length ?? 0);
+        const count = state?.total ?? state?.runs?.length ?? 0;
+        if (state) state.labelCount = count;
+        return storeItem(element, handle, count);
       }
       case 'run':
         return this.runItem(element);
