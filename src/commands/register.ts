@@ -39,6 +39,11 @@ const COMMANDS: Record<string, Handler> = {
   [ids.CONNECT_DATABASE_COMMAND]: (ctx) => connectDatabaseCommand(ctx),
   [ids.FORGET_DATABASE_PASSWORD_COMMAND]: (ctx, arg) => forgetDatabasePasswordCommand(ctx, arg),
   [ids.REMOVE_DATABASE_COMMAND]: (ctx, arg) => removeDatabaseCommand(ctx, arg),
+  [ids.RETRY_STORE_COMMAND]: (ctx, storeKey) => {
+    const key = typeof storeKey === 'string' ? storeKey : (storeKey as { storeKey?: unknown } | undefined)?.storeKey;
+    if (typeof key === 'string') ctx.tree.retry(key);
+    else ctx.tree.refreshAll();
+  },
   [ids.SHOW_MORE_COMMAND]: async (ctx, storeKey, runId) => {
     if (typeof storeKey !== 'string') return;
     if (typeof runId === 'string') ctx.tree.showMoreNodes({ storeKey, id: runId });

@@ -30,6 +30,7 @@ export const EXPORT_ALL_COMMAND = 'a3sFlow.history.exportAll';
 export const CONNECT_DATABASE_COMMAND = 'a3sFlow.history.connectDatabase';
 export const FORGET_DATABASE_PASSWORD_COMMAND = 'a3sFlow.history.forgetDatabasePassword';
 export const REMOVE_DATABASE_COMMAND = 'a3sFlow.history.removeDatabase';
+export const RETRY_STORE_COMMAND = 'a3sFlow.history.retryStore';
 
 /** Registers a command whose failures are reported, never thrown at VS Code. */
 export function registerCommand(id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {

@@ -209,7 +209,7 @@ export class PostgresExecutionStore implements ExecutionStore {
    * Rows this store just wrote or deleted, by id, with when: their NOTIFY echo is dropped
    * once (our own change already fired), so a delete of 1,000 runs refreshes the tree once.
    */
-  private readonly ownWrites = new Map<string, number>();
+  private readonly ownWrites = new Map<string, { count: number; at: number }>();
   /** LISTEN watches open (own writes are remembered only while there is one). */
   private listening = 0;
 
@@ -257,19 +257,46 @@ export class PostgresExecutionStore implements ExecutionStore {
     this.pool.on('error', () => undefined);
   }
 
-  /** Fires our own change and remembers its ids, whose NOTIFY echoes are then dropped. */
-  private fireOwn(change: StoreChange): void {
-    const at = Date.now();
-    if (this.listening > 0) for (const id of [...change.saved, ...change.deleted]) this.ownWrites.set(id, at);
-    this.changes.fire(change);
+  /**
+   * Runs one of our own writes of `keys` and fires its change. While a LISTEN watch is open
+   * the keys are remembered from BEFORE the statement (its NOTIFY can arrive before the
+   * statement's own answer), so their echoes are dropped; keys not written are forgotten.
+   */
+  private async ownWrite(keys: readonly string[], kind: 'saved' | 'deleted', write: () => Promise<string[]>): Promise<string[]> {
+    const remember = this.listening > 0;
+    if (remember) for (const key of keys) this.expectEcho(key, +1);
+    let written: string[];
+    try {
+      written = await write();
+    } catch (error) {
+      if (remember) for (const key of keys) this.expectEcho(key, -1);
+      throw error;
+    }
+    if (remember) {
+      const done = new Set(written);
+      for (const key of keys) if (!done.has(key)) this.expectEcho(key, -1);
+    }
+    if (written.length > 0) this.changes.fire(kind === 'saved' ? { saved: written, deleted: [] } : { saved: [], deleted: written });
+    return written;
   }
 
-  /** Whether a notified id is the echo of our own recent write (consumed: counted once). */
-  private isOwnEcho(id: string): boolean {
-    const at = this.ownWrites.get(id);
-    if (at === undefined) return false;
-    this.ownWrites.delete(id);
-    return Date.now() - at < OWN_ECHO_MS;
+  /** One more (or one fewer) NOTIFY echo to expect for a row we write. */
+  private expectEcho(id: string, delta: 1 | -1): void {
+    const entry = this.ownWrites.get(id) ?? { count: 0, at: 0 };
+    entry.count += delta;
+    entry.at = Date.now();
+    if (entry.count > 0) this.ownWrites.set(id, entry);
+    else this.ownWrites.delete(id);
+  }
+
+  /** Whether all `n` notifications of an id are echoes of our own recent writes (they are consumed). */
+  private isOwnEcho(id: string, n: number): boolean {
+    const entry = this.ownWrites.get(id);
+    if (!entry) return false;
+    const consumed = Math.min(n, entry.count);
+    entry.count -= consumed;
+    if (entry.count <= 0) this.ownWrites.delete(id);
+    return consumed === n && Date.now() - entry.at < OWN_ECHO_MS;
   }
 
   // --- schema and rights -------------------------------------------------------------
@@ -323,12 +350,14 @@ export class PostgresExecutionStore implements ExecutionStore {
   async save(result: FlowResult): Promise<void> {
     const id = requireExecutionId(result.executionId);
     const text = serializeFlowResult({ ...result, executionId: id });
-    await this.query(
-      `INSERT INTO ${this.table} (execution_id, result) VALUES ($1::uuid, $2::text::json)
-       ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = now()`,
-      [id, text],
-    );
-    this.fireOwn({ saved: [id], deleted: [] });
+    await this.ownWrite([id], 'saved', async () => {
+      await this.query(
+        `INSERT INTO ${this.table} (execution_id, result) VALUES ($1::uuid, $2::text::json)
+         ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = now()`,
+        [id, text],
+      );
+      return [id];
+    });
   }
 
   /**
@@ -339,6 +368,7 @@ export class PostgresExecutionStore implements ExecutionStore {
   async saveTexts(runs: readonly StoredText[]): Promise<string[]> {
     if (runs.length === 0) return [];
     const ids = runs.map((run) => requireExecutionId(run.id));
+    return this.ownWrite(ids, 'saved', async () => {
     const { rows } = await this.query<{ id: string }>(
       `INSERT INTO ${this.table} AS t (execution_id, result, saved_at)
        SELECT id, body::json, coalesce('epoch'::timestamptz + ms * interval '1 millisecond', now())
@@ -348,9 +378,8 @@ export class PostgresExecutionStore implements ExecutionStore {
        RETURNING execution_id::text AS id`,
       [ids, runs.map((run) => run.text), runs.map((run) => run.savedAt ?? null)],
     );
-    const written = rows.map((row) => row.id);
-    if (written.length > 0) this.fireOwn({ saved: written, deleted: [] });
-    return written;
+    return rows.map((row) => row.id);
+    });
   }
 
   load(id: string): Promise<FlowResult | undefined> {
@@ -365,20 +394,22 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   async delete(id: string): Promise<void> {
     const key = requireExecutionId(id);
-    const { rowCount } = await this.query(`DELETE FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
-    if (rowCount) this.fireOwn({ saved: [], deleted: [key] });
+    await this.ownWrite([key], 'deleted', async () => {
+      const { rowCount } = await this.query(`DELETE FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
+      return rowCount ? [key] : [];
+    });
   }
 
   /** Deletes runs in one transaction (all or none); unknown ids are skipped. Returns those deleted. */
   async deleteMany(ids: readonly string[]): Promise<string[]> {
     const keys = [...new Set(ids.map(requireExecutionId))];
     if (keys.length === 0) return [];
-    const deleted = await this.transaction(async (client) => {
-      const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table} WHERE execution_id = ANY($1::uuid[]) RETURNING execution_id::text AS id`, [keys]);
-      return rows.map((row) => row.id);
-    });
-    if (deleted.length > 0) this.fireOwn({ saved: [], deleted });
-    return deleted;
+    return this.ownWrite(keys, 'deleted', () =>
+      this.transaction(async (client) => {
+        const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table} WHERE execution_id = ANY($1::uuid[]) RETURNING execution_id::text AS id`, [keys]);
+        return rows.map((row) => row.id);
+      }),
+    );
   }
 
   /** Every run's entry, newest first (no bodies transferred). */
@@ -507,14 +538,15 @@ export class PostgresExecutionStore implements ExecutionStore {
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let delay = 500;
     let everConnected = false;
-    const ids = new Set<string>();
+    /** Notifications per id since the last flush. */
+    const ids = new Map<string, number>();
     const flush = () => {
       flushTimer = undefined;
-      const changed = [...ids].filter((id) => !this.isOwnEcho(id));
+      const changed = [...ids].filter(([id, n]) => !this.isOwnEcho(id, n)).map(([id]) => id);
       ids.clear();
       // Forget own writes whose echo never came (the table's trigger was dropped meanwhile).
       const now = Date.now();
-      for (const [id, at] of this.ownWrites) if (now - at >= OWN_ECHO_MS) this.ownWrites.delete(id);
+      for (const [id, entry] of this.ownWrites) if (now - entry.at >= OWN_ECHO_MS) this.ownWrites.delete(id);
       if (!disposed && changed.length > 0) this.changes.fire({ saved: [], deleted: [], changed });
     };
     const onNotification = (message: Notification) => {
@@ -528,7 +560,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       if (payload.schema !== this.name.schema || payload.table !== this.name.table || typeof payload.id !== 'string') return;
       const id = normalizeExecutionId(payload.id);
       if (!id) return;
-      ids.add(id);
+      ids.set(id, (ids.get(id) ?? 0) + 1);
       flushTimer ??= setTimeout(flush, debounceMs);
     };
     const connect = async () => {

@@ -98,6 +98,8 @@ describe('a database in the tree', function () {
     const keys = roots.map((n) => (n.kind === 'store' ? n.storeKey : ''));
     assert.ok(keys.indexOf(workspaceFolder().uri.toString()) >= 0 && keys.indexOf(KEY) > keys.indexOf(workspaceFolder().uri.toString()), keys.join(', '));
     const group = roots.find((n) => n.kind === 'store' && n.storeKey === KEY)!;
+    // As VS Code does for an expanded group: its row, then its children (listed then), then the row again.
+    await internals.tree.getChildren(group);
     const groupItem = await internals.tree.getTreeItem(group);
     assert.strictEqual(groupItem.label, 'team');
     assert.strictEqual(groupItem.description, `${RUNS} runs`);
@@ -322,6 +324,72 @@ describe('a read-only database role', function () {
     }
     assert.deepStrictEqual((await handle.store.list()).sort(), [id(8001), id(8002)]);
     await assert.rejects(handle.requireRight!('insert'), /The role "reader" cannot save or import runs in "readonly" .*INSERT and UPDATE/);
+  });
+});
+
+describe('a database that goes down mid-session', function () {
+  this.timeout(90_000);
+  const FLAKY_KEY = 'database:flaky';
+  let internals: Internals;
+  let flaky: PostgresServer;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    flaky = await startPostgres();
+    const owner = new PostgresExecutionStore({ url: flaky.url() });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2].map((n) => ({ id: id(9000 + n), text: runText(id(9000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', [{ name: 'flaky', url: flaky.url() }], vscode.ConfigurationTarget.Global);
+    await waitFor('the database listed', async () => (await internals.tree.entries(FLAKY_KEY)).length === 2, 15_000);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+    flaky?.stop();
+  });
+
+  async function children(): Promise<HistoryNode[]> {
+    const roots = await internals.tree.getChildren();
+    const group = roots.find((n): n is StoreNode => n.kind === 'store' && n.storeKey === FLAKY_KEY);
+    assert.ok(group, 'the group is shown');
+    return internals.tree.getChildren(group);
+  }
+
+  it('shows the reason and Retry while the server is down (folder stores do not wait), and lists again once it is back', async () => {
+    flaky.kill();
+    internals.tree.refreshAll();
+    const started = Date.now();
+    const folderRuns = await internals.tree.getChildren();
+    assert.ok(folderRuns.length > 0 && Date.now() - started < 5000, 'the root is answered without waiting for the database');
+    const down = await waitFor('the reason and Retry', async () => {
+      const rows = await children();
+      return rows.length === 2 && rows[0].kind === 'message' && rows[1].kind === 'retry' ? rows : undefined;
+    });
+    const reason = await internals.tree.getTreeItem(down[0]);
+    assert.strictEqual(reason.label, 'Could not list runs');
+    // The first query may fail on a pooled connection the crash cut, later ones cannot connect.
+    assert.match(String(reason.description), /^(Cannot reach|Lost the connection to) the database postgres:\/\/flow@127\.0\.0\.1:\d+\/postgres /);
+    const retry = await internals.tree.getTreeItem(down[1]);
+    assert.strictEqual(retry.label, 'Retry');
+    assert.match(String(retry.description), /^tries again by itself in \d+ s$/);
+    assert.strictEqual(retry.command?.command, 'a3sFlow.history.retryStore');
+    assert.match(String(retry.accessibilityInformation?.label), /^Retry listing flaky/);
+
+    // Still down: Retry fails again, and says so again.
+    await vscode.commands.executeCommand(retry.command!.command, ...(retry.command!.arguments ?? []));
+    await waitFor('still the reason', async () => (await children())[0]?.kind === 'message');
+
+    flaky.start();
+    await vscode.commands.executeCommand(retry.command!.command, ...(retry.command!.arguments ?? []));
+    const back = await waitFor('the runs again', async () => {
+      const rows = (await children()).filter((n): n is RunNode => n.kind === 'run');
+      return rows.length === 2 ? rows : undefined;
+    }, 15_000);
+    assert.deepStrictEqual(back.map((r) => r.id).sort(), [id(9001), id(9002)]);
   });
 });
 
