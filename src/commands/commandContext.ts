@@ -16,6 +16,8 @@ export interface CommandContext {
   readonly panels: DetailPanels;
   readonly grids: RunGridPanels;
   readonly workspaceState: vscode.Memento;
+  /** Passwords of the databases added with "Connect to Database…". */
+  readonly secrets: vscode.SecretStorage;
 }
 
 /**
