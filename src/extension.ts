@@ -23,13 +23,13 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   context.subscriptions.push(initLog());
   const listing = new RunListingWorker(path.join(dist, 'runListingThread.js'), (error) => log().warn('The listing worker failed; listing on the extension host instead', error));
   const scanner = new RunScanner(path.join(dist, 'runScannerThread.js'), (message, error, severity) => (severity === 'error' ? log().error(message, error) : log().warn(message, error)));
-  const stores = new HistoryStores(listing);
+  const stores = new HistoryStores(listing, context.secrets);
   context.subscriptions.push(stores, scanner, listing);
   const { tree: runs, treeView } = tree.register(context, stores, scanner);
   const runDocuments = documents.register(context.subscriptions, stores);
   const panels = panel.register(context, stores, scanner);
   const grids = grid.register(context, stores, scanner);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, scanner, workspaceState: context.workspaceState };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, scanner, workspaceState: context.workspaceState, secrets: context.secrets };
   context.subscriptions.push(...commands.register(ctx));
   const api = createApi(stores);
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, internals: { ...ctx, documents: runDocuments } } : api;

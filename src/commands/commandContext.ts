@@ -19,6 +19,8 @@ export interface CommandContext {
   /** The worker thread that scans big runs and exports runs. */
   readonly scanner: RunScanner;
   readonly workspaceState: vscode.Memento;
+  /** Passwords of the databases added with "Connect to Database…". */
+  readonly secrets: vscode.SecretStorage;
 }
 
 /**

@@ -24,6 +24,7 @@ export async function createSampleRunsCommand(ctx: CommandContext, count: unknow
     target = picked?.handle;
   }
   if (!target) return 0;
+  await target.requireRight?.('insert');
   const n = typeof count === 'number' && Number.isSafeInteger(count) && count > 0 && count <= 10_000 ? count : SAMPLE_COUNT;
   const release = ctx.tree.holdRefresh();
   try {

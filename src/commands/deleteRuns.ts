@@ -22,12 +22,24 @@ export async function deleteRunsCommand(ctx: CommandContext, arg?: unknown, sele
 }
 
 export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], why?: string): Promise<number> {
+  const handles = [...new Set(refs.map((r) => handleFor(ctx, r)))];
+  // A store whose role may not delete (a read-only database user) refuses the whole batch up
+  // front, before any question, so nothing is half-done. Invoked from the palette too.
+  for (const handle of handles) await handle.requireRight?.('delete');
   const withTrash = refs.map((r) => ctx.stores.get(r.storeKey)).filter((h) => h?.capabilities.trash);
   const trashKnownMissing = withTrash.some((h) => ctx.stores.trashMissing(h!));
   const permanent = withTrash.length === 0 || trashKnownMissing;
   const accept = permanent ? 'Delete Permanently' : 'Move to Trash';
   const question = permanent ? `Permanently delete ${describeRuns(refs)}?` : `Move ${describeRuns(refs)} to the trash?`;
-  const detail = [why, listRuns(refs), permanent ? 'This cannot be undone.' : `You can restore ${refs.length === 1 ? 'it' : 'them'} from the trash.`].filter(Boolean).join('\n\n');
+  const noTrash = permanent ? 0 : refs.length - withTrash.length;
+  const detail = [
+    why,
+    listRuns(refs),
+    permanent ? 'This cannot be undone.' : `You can restore ${refs.length === 1 ? 'it' : 'them'} from the trash.`,
+    noTrash > 0 ? `${noTrash === 1 ? 'One run is' : `${noTrash} runs are`} in a store without a trash (a database) and ${noTrash === 1 ? 'is' : 'are'} deleted permanently.` : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   if ((await vscode.window.showWarningMessage(question, { modal: true, detail }, accept)) !== accept) return 0;
 
   const release = ctx.tree.holdRefresh();
@@ -35,10 +47,24 @@ export async function deleteRuns(ctx: CommandContext, refs: readonly RunRef[], w
   try {
     const needPermanent: RunRef[] = [];
     const failures: string[] = [];
-    await withProgressIfMany(refs.length, 'Deleting runs', async (step) => {
+    // Stores that delete many runs in one transaction (a database): one call each, all or none.
+    const single: RunRef[] = [];
+    for (const handle of handles) {
+      const mine = refs.filter((r) => r.storeKey === handle.key);
+      if (!handle.deleteMany) {
+        single.push(...mine);
+        continue;
+      }
+      try {
+        deleted += (await handle.deleteMany(mine.map((r) => r.id))).length;
+      } catch (error) {
+        failures.push(`${handle.label} (none of its ${mine.length} selected run(s) was deleted): ${errorMessage(error)}`);
+      }
+    }
+    await withProgressIfMany(single.length, 'Deleting runs', async (step) => {
       // A few at a time: each delete is a round trip to the file system (to the server, in a
       // remote window), so 1,000 in a row take half a minute.
-      await forEachConcurrently(refs, DELETE_CONCURRENCY, async (ref) => {
+      await forEachConcurrently(single, DELETE_CONCURRENCY, async (ref) => {
         // Decided once for the batch: what the user agreed to, never silently more.
         try {
           const handle = handleFor(ctx, ref);

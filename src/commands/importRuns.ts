@@ -26,6 +26,8 @@ export async function importRunsCommand(ctx: CommandContext, files?: unknown): P
   if (!uris || uris.length === 0) return undefined;
   const target = await chooseStore(ctx);
   if (!target) return undefined;
+  // A role that may not write (rights can change after the menus were drawn): refused before any file is read.
+  await target.requireRight?.('insert');
   const report: ImportReport = { imported: [], failed: [] };
   const release = ctx.tree.holdRefresh();
   try {

@@ -6,6 +6,7 @@ import { RunRef } from '../stores/runRef';
 import { CommandContext } from './commandContext';
 import { compareRunsCommand } from './compareRuns';
 import { createSampleRunsCommand } from './createSampleRuns';
+import { connectDatabaseCommand, forgetDatabasePasswordCommand, removeDatabaseCommand } from './databases';
 import { deleteRunsCommand } from './deleteRuns';
 import { exportRun, exportRunCommand, exportRunsCommand } from './exportRun';
 import { importRunsCommand } from './importRuns';
@@ -37,6 +38,14 @@ const COMMANDS: Record<string, Handler> = {
   [ids.EXPORT_RUNS_COMMAND]: (ctx, arg, selection) => exportRunsCommand(ctx, arg, selection, false),
   [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
   [ids.SHOW_GRID_COMMAND]: (ctx, arg) => showGridCommand(ctx, arg),
+  [ids.CONNECT_DATABASE_COMMAND]: (ctx) => connectDatabaseCommand(ctx),
+  [ids.FORGET_DATABASE_PASSWORD_COMMAND]: (ctx, arg) => forgetDatabasePasswordCommand(ctx, arg),
+  [ids.REMOVE_DATABASE_COMMAND]: (ctx, arg) => removeDatabaseCommand(ctx, arg),
+  [ids.RETRY_STORE_COMMAND]: (ctx, storeKey) => {
+    const key = typeof storeKey === 'string' ? storeKey : (storeKey as { storeKey?: unknown } | undefined)?.storeKey;
+    if (typeof key === 'string') ctx.tree.retry(key);
+    else ctx.tree.refreshAll();
+  },
   [ids.SHOW_MORE_COMMAND]: async (ctx, storeKey, runId) => {
     if (typeof storeKey !== 'string') return;
     if (typeof runId === 'string') ctx.tree.showMoreNodes({ storeKey, id: runId });

@@ -28,6 +28,10 @@ export const IMPORT_RUNS_COMMAND = 'a3sFlow.history.importRuns';
 export const EXPORT_RUNS_COMMAND = 'a3sFlow.history.exportRuns';
 export const EXPORT_ALL_COMMAND = 'a3sFlow.history.exportAll';
 export const SHOW_GRID_COMMAND = 'a3sFlow.history.showGrid';
+export const CONNECT_DATABASE_COMMAND = 'a3sFlow.history.connectDatabase';
+export const FORGET_DATABASE_PASSWORD_COMMAND = 'a3sFlow.history.forgetDatabasePassword';
+export const REMOVE_DATABASE_COMMAND = 'a3sFlow.history.removeDatabase';
+export const RETRY_STORE_COMMAND = 'a3sFlow.history.retryStore';
 
 /** Registers a command whose failures are reported, never thrown at VS Code. */
 export function registerCommand(id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {

@@ -4,7 +4,7 @@
  * JSON in read-only `flow-history:` documents. No files and no trash; writable only where
  * the role may INSERT and DELETE (found out by asking the server, see `checkPrivileges`).
  */
-import { PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
+import { PermissionDeniedError, PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
 import { RunFigures } from '../core/summaryCache';
 import { rawRunUri } from './runUris';
 import { PagedEntry, StoreCapabilities, StoreHandle } from './storeHandle';
@@ -12,9 +12,19 @@ import { PagedEntry, StoreCapabilities, StoreHandle } from './storeHandle';
 export interface DatabaseStoreHandle extends StoreHandle {
   readonly kind: 'database';
   readonly store: PostgresExecutionStore;
+  /** The URL of the setting (never with a password). */
+  readonly url: string;
   readonly capabilities: StoreCapabilities;
   /** Asks the server what the role may do and updates `capabilities`; true when they changed. */
   checkPrivileges(): Promise<boolean>;
+}
+
+/**
+ * Where a database's password is kept in VS Code's SecretStorage: made from its name and
+ * URL, so a changed URL (another server or role) never gets the old password.
+ */
+export function databaseSecretKey(name: string, url: string): string {
+  return `a3sFlow.history.databasePassword:${JSON.stringify([name, url])}`;
 }
 
 /** The key of a database's group: stable across windows for the same name. */
@@ -27,12 +37,13 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
   const where = redactUrl(url);
   // Nothing may be written until the server said the role may (asked right after creation).
   // Live: historyStores watches every database (LISTEN/NOTIFY, or a poll without the trigger).
-  const capabilities = { files: false, trash: false, writable: false, live: true, persistent: true };
+  const capabilities = { files: false, trash: false, writable: false, live: true, persistent: true, connection: true };
   return {
     kind: 'database',
     key,
     label: name,
     store,
+    url,
     capabilities,
     presentation: { label: name, where, tooltip: `PostgreSQL: ${where} (${store.name.schema}.${store.name.table})`, icon: 'database', showWhenEmpty: true },
     trashScope: key,
@@ -51,6 +62,16 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
       },
       count: () => store.countEstimate(),
     },
+    async requireRight(what) {
+      const privileges = await store.privileges();
+      if (privileges[what]) return;
+      const role = await store.currentRole().catch(() => undefined);
+      const verb = what === 'delete' ? 'delete runs' : 'save or import runs';
+      throw new PermissionDeniedError(
+        `The role ${role ? `"${role}" ` : ''}cannot ${verb} in "${name}" (${store.name.schema}.${store.name.table}: it lacks the ${what === 'delete' ? 'DELETE' : 'INSERT and UPDATE'} right); nothing was changed.`,
+      );
+    },
+    deleteMany: (ids) => store.deleteMany(ids),
     async checkPrivileges() {
       const privileges = await store.privileges();
       const writable = privileges.insert && privileges.delete;

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { readConfig, readDatabases } from '../host/config';
 import { PostgresExecutionStore, StoreWatch } from '../postgres/postgresStore';
 import { errorMessage } from '../core/errors';
-import { createDatabaseStoreHandle, DatabaseStoreHandle } from './databaseStoreHandle';
+import { createDatabaseStoreHandle, databaseSecretKey, DatabaseStoreHandle } from './databaseStoreHandle';
 import { Emitter } from '../core/events';
 import { StoreChange } from '../core/executionStore';
 import { FolderExecutionStore, idFromFileName, runFileName } from '../core/folderStore';
@@ -61,8 +61,14 @@ export class HistoryStores implements vscode.Disposable {
   /** Fires when runs of a store change, from our own writes or from outside. */
   readonly onDidChangeRuns = this.runsChanged.event;
 
-  /** `listing`: the worker that lists local store folders (none: they are listed on this thread). */
-  constructor(private readonly listing?: RunListingWorker) {
+  /**
+   * `listing`: the worker that lists local store folders (none: they are listed on this
+   * thread). `secrets`: where "Connect to Database…" keeps passwords (asked at each connect).
+   */
+  constructor(
+    private readonly listing?: RunListingWorker,
+    private readonly secrets?: vscode.SecretStorage,
+  ) {
     this.disposables.push(this.forward(this.memoryHandle));
     this.rebuildDatabases(false);
     this.rebuild();
@@ -89,6 +95,12 @@ export class HistoryStores implements vscode.Disposable {
     return this.databaseHandles;
   }
 
+  /** The setting behind a database group (name and URL, never a password). */
+  databaseSetting(key: string): { name: string; url: string } | undefined {
+    const handle = this.databaseHandles.find((h) => h.key === key);
+    return handle && { name: handle.label, url: handle.url };
+  }
+
   /**
    * Connects the databases of the settings. Creating a store opens no connection: the pool
    * connects on the first query, so a database that is down never delays the folder stores.
@@ -105,7 +117,11 @@ export class HistoryStores implements vscode.Disposable {
     for (const database of databases) {
       let store: PostgresExecutionStore;
       try {
-        store = new PostgresExecutionStore({ url: database.url });
+        const secrets = this.secrets;
+        const secretKey = databaseSecretKey(database.name, database.url);
+        // Read when a connection opens: a password stored or forgotten later applies to the next one.
+        const password = secrets && (async () => secrets.get(secretKey).then((value) => value, () => undefined));
+        store = new PostgresExecutionStore({ url: database.url, password });
       } catch (error) {
         log().warn(`The database "${database.name}" cannot be used: ${errorMessage(error)}`);
         continue;

@@ -24,6 +24,8 @@ export interface StoreCapabilities {
   readonly live: boolean;
   /** Runs outlive the window. */
   readonly persistent: boolean;
+  /** Reached over a connection of the settings (a database): it can be removed, and may hold a password. */
+  readonly connection: boolean;
 }
 
 export interface StorePresentation {
@@ -62,6 +64,16 @@ export interface StoreHandle {
    * the others are listed whole (and shown in pages).
    */
   readonly pager?: StorePager;
+  /**
+   * Stores whose rights are the server's (a database role): throws a clear error, before
+   * anything is done, when the role may not save (`insert`) or delete runs. Absent: always may.
+   */
+  requireRight?(what: 'insert' | 'delete'): Promise<void>;
+  /**
+   * Deletes many runs in one transaction (all or none), permanently; returns the ids deleted.
+   * Absent: runs are deleted one by one.
+   */
+  deleteMany?(ids: readonly string[]): Promise<string[]>;
 }
 
 /** A listed run with its row figures when the store computed them (no body read for the row). */
@@ -78,7 +90,7 @@ export interface StorePager {
 }
 
 /** Every capability, in token order (the compiler checks the list is complete). */
-const CAPABILITY_ORDER = Object.keys({ files: true, trash: true, writable: true, live: true, persistent: true } satisfies Record<keyof StoreCapabilities, true>) as (keyof StoreCapabilities)[];
+const CAPABILITY_ORDER = Object.keys({ files: true, trash: true, writable: true, live: true, persistent: true, connection: true } satisfies Record<keyof StoreCapabilities, true>) as (keyof StoreCapabilities)[];
 
 /** `run readable files trash writable live persistent` and the like (see package.json menus). */
 export function contextValue(item: 'run' | 'store', handle: StoreHandle, state?: 'readable' | 'unreadable'): string {
@@ -108,7 +120,7 @@ export function folderStoreHandle(folder: vscode.WorkspaceFolder, storeUri: vsco
     store,
     folder,
     storeUri,
-    capabilities: { files: true, trash: true, writable: true, live: true, persistent: true },
+    capabilities: { files: true, trash: true, writable: true, live: true, persistent: true, connection: false },
     presentation: { label: folder.name, where: displayUri(storeUri), tooltip: `${store.label}: ${displayUri(storeUri)}`, icon: 'root-folder', showWhenEmpty: true },
     trashScope: `${storeUri.scheme}://${storeUri.authority}`,
     rawJsonUri: runFile,
@@ -127,7 +139,7 @@ export function memoryStoreHandle(store: ExecutionStore): StoreHandle {
     key: MEMORY_STORE_KEY,
     label: MEMORY_STORE_LABEL,
     store,
-    capabilities: { files: false, trash: false, writable: true, live: true, persistent: false },
+    capabilities: { files: false, trash: false, writable: true, live: true, persistent: false, connection: false },
     presentation: { label: MEMORY_STORE_LABEL, where: 'this session only', tooltip: 'Runs recorded through the Flow History API in this window', icon: 'server-process', showWhenEmpty: false },
     trashScope: MEMORY_STORE_KEY,
     rawJsonUri: (id) => rawRunUri({ storeKey: MEMORY_STORE_KEY, id }),

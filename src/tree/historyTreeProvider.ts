@@ -15,8 +15,8 @@ import { RunFigures, SummaryCache } from '../core/summaryCache';
 import { buildSummary, outputType } from '../core/summary';
 import { log } from '../host/log';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, runItem, storeItem } from './treeItems';
-import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RunNode, StoreNode } from './treeNodes';
+import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, retryItem, runItem, storeItem } from './treeItems';
+import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RetryNode, RunNode, StoreNode } from './treeNodes';
 import { RunRef } from '../stores/runRef';
 
 
@@ -32,7 +32,19 @@ interface StoreState {
   next?: string;
   /** Stores with a pager: how many runs the store holds (an estimate for a big one). */
   total?: number;
+  /** The count the group's row last showed ("3 runs"). */
+  labelCount?: number;
 }
+
+/** Automatic retries of a store whose listing failed (a database that is down): 1, 2, 4 … 30 s. */
+interface RetryState {
+  delay: number;
+  timer?: ReturnType<typeof setTimeout>;
+  due?: number;
+}
+
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
 
 /** The most rows one keyset page may hold (the store's limit). */
 const MAX_PAGE = 5000;
@@ -53,6 +65,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   /** Entries of the rows currently shown, by store and id (a few hundred at most). */
   private readonly shownEntries = new Map<string, ExecutionEntry>();
   private readonly pendingStores = new Set<string>();
+  private readonly retries = new Map<string, RetryState>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private held = 0;
   private grouped = false;
@@ -224,11 +237,15 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       // A rebuild of the stores (a settings or folder change) clears their states, also while
       // they are being listed: list again rather than answer from cleared states, which would
       // show the store rows (or nothing). A few rounds at most; each rebuild also refreshes.
+      // Stores listed in pages (a database) are listed when their group is expanded: a
+      // database that is slow or down never delays the folder stores.
       for (let round = 0; round < 3; round++) {
-        await Promise.all(this.stores.all().map((h) => this.ensureListed(h.key)));
+        await Promise.all(this.stores.all().map((h) => (h.pager ? void this.ensureListed(h.key) : this.ensureListed(h.key))));
         if (this.stores.all().every((h) => this.states.has(h.key))) break;
       }
       const visible = this.visibleStores();
+      // The only store shown (a database in a window without folders): its rows are the root's.
+      if (visible.length === 1) await this.ensureListed(visible[0].key);
       this.grouped = visible.length > 1;
       this.totalsEmitter.fire();
       if (visible.length === 0) return [];
@@ -241,9 +258,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       return children;
     }
     switch (element.kind) {
-      case 'store':
-        await this.ensureListed(element.storeKey);
+      case 'store': {
+        const state = await this.ensureListed(element.storeKey);
+        // VS Code draws the group's row before asking for its children: when the listing
+        // changed the count, redraw the row (its children are listed by then: no loop).
+        const count = state.total ?? state.runs?.length ?? 0;
+        if (state.labelCount !== undefined && state.labelCount !== count) {
+          state.labelCount = count;
+          const node = this.storeNode(element.storeKey);
+          setTimeout(() => this.changeEmitter.fire(node), 0);
+        }
         return this.runChildren(element.storeKey);
+      }
       case 'run':
         return this.nodeChildren(element);
       default:
@@ -260,6 +286,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         return this.grouped ? this.storeNode(element.storeKey) : undefined;
       case 'run':
       case 'message':
+      case 'retry':
         return this.grouped ? this.storeNode(element.storeKey) : undefined;
       case 'node':
       case 'context':
@@ -272,7 +299,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!state) return [];
     if (state.error) {
       const message: MessageNode = { kind: 'message', storeKey, text: 'Could not list runs', detail: state.error };
-      return [message];
+      // Stores that can be down (a database) offer Retry, and retry by themselves with back-off.
+      if (!this.stores.get(storeKey)?.pager) return [message];
+      const retry: RetryNode = { kind: 'retry', storeKey, nextAttempt: this.retries.get(storeKey)?.due };
+      return [message, retry];
     }
     const runs = state.runs;
     const ids = this.filter?.ids.get(storeKey);
@@ -364,6 +394,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       }
       state.runs = runs;
       state.error = undefined;
+      this.listedFine(storeKey);
       // Forget the row objects of runs that are gone, so they do not pile up over a long session.
       const kept = [...this.runNodes.values()].filter((node) => node.storeKey === storeKey);
       const present = runs.presentOf(kept.map((node) => node.id));
@@ -374,7 +405,46 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       state.total = undefined;
       state.error = errorMessage(error);
       log().error(`Could not list runs of ${handle.label}`, error);
+      if (handle.pager) this.scheduleRetry(storeKey);
     }
+  }
+
+  /** Lists a store again now (the Retry item); automatic retries go on backing off until one works. */
+  retry(storeKey: string): void {
+    const retry = this.retries.get(storeKey);
+    if (retry?.timer) clearTimeout(retry.timer);
+    if (retry) {
+      retry.timer = undefined;
+      retry.due = undefined;
+    }
+    this.markStale(storeKey);
+  }
+
+  private scheduleRetry(storeKey: string): void {
+    let retry = this.retries.get(storeKey);
+    if (!retry) {
+      retry = { delay: FIRST_RETRY_MS };
+      this.retries.set(storeKey, retry);
+    }
+    if (retry.timer) return;
+    const state = retry;
+    const delay = state.delay;
+    state.delay = Math.min(state.delay * 2, MAX_RETRY_MS);
+    state.due = Date.now() + delay;
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      state.due = undefined;
+      if (this.stores.get(storeKey)) this.markStale(storeKey);
+      else this.retries.delete(storeKey);
+    }, delay);
+  }
+
+  /** A listing worked: the back-off starts again from 1 s next time. */
+  private listedFine(storeKey: string): void {
+    const retry = this.retries.get(storeKey);
+    if (!retry) return;
+    if (retry.timer) clearTimeout(retry.timer);
+    this.retries.delete(storeKey);
   }
 
   async getTreeItem(element: HistoryNode): Promise<vscode.TreeItem> {
@@ -382,7 +452,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'store': {
         const handle = this.stores.get(element.storeKey);
         const state = this.states.get(element.storeKey);
-        return storeItem(element, handle, state?.total ?? state?.runs?.length ?? 0);
+        const count = state?.total ?? state?.runs?.length ?? 0;
+        if (state) state.labelCount = count;
+        return storeItem(element, handle, count);
       }
       case 'run':
         return this.runItem(element);
@@ -398,6 +470,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         return contextItem(element);
       case 'message':
         return messageItem(element);
+      case 'retry':
+        return retryItem(element, this.stores.get(element.storeKey)?.presentation.label ?? element.storeKey, Date.now());
     }
   }
 
@@ -416,6 +490,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const retry of this.retries.values()) if (retry.timer) clearTimeout(retry.timer);
+    this.retries.clear();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import { ExecutionEntry } from '../core/executionStore';
 import { formatBytes, formatRelativeTime, formatTimestamp, oneLine, plural } from '../core/format';
 import { RunFigures } from '../core/summaryCache';
-import { OPEN_RAW_JSON_COMMAND, OPEN_RUN_COMMAND, SHOW_MORE_COMMAND } from '../host/commands';
+import { OPEN_RAW_JSON_COMMAND, OPEN_RUN_COMMAND, RETRY_STORE_COMMAND, SHOW_MORE_COMMAND } from '../host/commands';
 import { contextValue, StoreHandle } from '../stores/storeHandle';
-import { ContextNode, FlowStepNode, MessageNode, MoreNode, RunNode, StoreNode } from './treeNodes';
+import { ContextNode, FlowStepNode, MessageNode, MoreNode, RetryNode, RunNode, StoreNode } from './treeNodes';
 
 export function storeItem(element: StoreNode, handle: StoreHandle | undefined, count: number): vscode.TreeItem {
   const item = new vscode.TreeItem(handle?.presentation.label ?? element.storeKey, vscode.TreeItemCollapsibleState.Expanded);
@@ -98,5 +98,18 @@ export function messageItem(element: MessageNode): vscode.TreeItem {
   item.tooltip = element.detail;
   item.iconPath = new vscode.ThemeIcon(element.detail ? 'error' : 'info');
   item.contextValue = 'message';
+  return item;
+}
+
+export function retryItem(element: RetryNode, storeLabel: string, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem('Retry', vscode.TreeItemCollapsibleState.None);
+  item.id = `retry:${element.storeKey}`;
+  const seconds = element.nextAttempt === undefined ? undefined : Math.max(1, Math.round((element.nextAttempt - now) / 1000));
+  item.description = seconds === undefined ? undefined : `tries again by itself in ${seconds} s`;
+  item.tooltip = `Connect to ${storeLabel} and list its runs again`;
+  item.iconPath = new vscode.ThemeIcon('refresh');
+  item.contextValue = 'retry';
+  item.accessibilityInformation = { label: `Retry listing ${storeLabel}${item.description ? `; ${item.description}` : ''}` };
+  item.command = { command: RETRY_STORE_COMMAND, title: 'Retry', arguments: [element.storeKey] };
   return item;
 }

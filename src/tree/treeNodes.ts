@@ -41,4 +41,12 @@ export interface MessageNode {
   readonly detail?: string;
 }
 
-export type HistoryNode = StoreNode | RunNode | MoreNode | FlowStepNode | ContextNode | MessageNode;
+/** "Retry" under a group whose listing failed (a database that is down). */
+export interface RetryNode {
+  readonly kind: 'retry';
+  readonly storeKey: string;
+  /** When the next automatic attempt is due (ms since epoch), if one is scheduled. */
+  readonly nextAttempt?: number;
+}
+
+export type HistoryNode = StoreNode | RunNode | MoreNode | FlowStepNode | ContextNode | MessageNode | RetryNode;

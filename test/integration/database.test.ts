@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { PostgresExecutionStore } from '../../src/postgres/postgresStore';
+import { databaseSecretKey } from '../../src/stores/databaseStoreHandle';
 import type { HistoryNode, RunNode, StoreNode } from '../../src/tree/treeNodes';
 import { PostgresServer, startPostgres } from '../support/postgresServer';
 import { defineStoreContract } from '../support/storeContract';
@@ -97,11 +98,13 @@ describe('a database in the tree', function () {
     const keys = roots.map((n) => (n.kind === 'store' ? n.storeKey : ''));
     assert.ok(keys.indexOf(workspaceFolder().uri.toString()) >= 0 && keys.indexOf(KEY) > keys.indexOf(workspaceFolder().uri.toString()), keys.join(', '));
     const group = roots.find((n) => n.kind === 'store' && n.storeKey === KEY)!;
+    // As VS Code does for an expanded group: its row, then its children (listed then), then the row again.
+    await internals.tree.getChildren(group);
     const groupItem = await internals.tree.getTreeItem(group);
     assert.strictEqual(groupItem.label, 'team');
     assert.strictEqual(groupItem.description, `${RUNS} runs`);
     assert.match(String(groupItem.tooltip), /^PostgreSQL: postgres:\/\/flow@127\.0\.0\.1:\d+\/t\d+_\d+ \(public\.flow_executions\)$/);
-    assert.strictEqual(groupItem.contextValue, 'store writable live persistent');
+    assert.strictEqual(groupItem.contextValue, 'store writable live persistent connection');
 
     const handle = internals.stores.get(KEY)!;
     const pages = stub(handle.store as PostgresExecutionStore, 'listPage', PostgresExecutionStore.prototype.listPage.bind(handle.store as PostgresExecutionStore));
@@ -143,7 +146,7 @@ describe('a database in the tree', function () {
       const even = await internals.tree.getTreeItem(rows.find((r) => r.id === id(RUNS - 1))!);
       assert.match(String(odd.description), /· 2 nodes · 1 skipped$/);
       assert.match(String(even.description), /· 2 nodes$/);
-      assert.strictEqual(even.contextValue, 'run readable writable live persistent');
+      assert.strictEqual(even.contextValue, 'run readable writable live persistent connection');
       assert.match(String(even.tooltip), /2 nodes: 2 executed, 0 skipped\n.* · team$/);
       assert.strictEqual(inspect.calls.length, 0, 'no run body read to draw the rows');
     } finally {
@@ -237,6 +240,157 @@ describe('a database in the tree', function () {
     await waitFor('the deleted run gone', async () => !(await runIds()).includes(id(999)), 1000);
     console.log(`    live: insert to row ${inserted} ms, delete to gone ${Date.now() - started} ms`);
   });
+
+  it('deletes a selection of database runs in one transaction, after one confirmation, with one tree refresh', async () => {
+    const handle = internals.stores.get(KEY)!;
+    const store = handle.store as PostgresExecutionStore;
+    const picked = [id(10), id(11), id(12)].map((runId) => internals.tree.runNode({ storeKey: KEY, id: runId }));
+    const many = stub(store, 'deleteMany', PostgresExecutionStore.prototype.deleteMany.bind(store));
+    const one = stub(store, 'delete', PostgresExecutionStore.prototype.delete.bind(store));
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => 'Delete Permanently') as unknown as typeof vscode.window.showWarningMessage);
+    const refreshes = internals.tree.refreshCount;
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', picked[1], picked), 3);
+      await waitFor('the refresh', () => internals.tree.refreshCount > refreshes);
+      // The NOTIFY echoes of our own deletes (within ~0.3 s here) must not refresh again.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.strictEqual(internals.tree.refreshCount - refreshes, 1, 'one tree refresh');
+    } finally {
+      many.restore();
+      one.restore();
+      confirm.restore();
+    }
+    assert.strictEqual(confirm.calls.length, 1, 'one confirmation');
+    assert.match(String(confirm.calls[0][0]), /^Permanently delete 3 runs\?$/);
+    assert.match(String((confirm.calls[0][1] as { detail: string }).detail), /This cannot be undone\./);
+    assert.strictEqual(many.calls.length, 1, 'one deleteMany');
+    assert.deepStrictEqual([...(many.calls[0][0] as string[])].sort(), [id(10), id(11), id(12)]);
+    assert.strictEqual(one.calls.length, 0, 'no single deletes');
+    assert.deepStrictEqual(await store.existing([id(10), id(11), id(12), id(13)]), [id(13)]);
+    await waitFor('the rows gone', async () => !(await groupChildren()).some((n) => n.kind === 'run' && [id(10), id(11), id(12)].includes(n.id)));
+  });
+});
+
+describe('a read-only database role', function () {
+  this.timeout(60_000);
+  const RO_KEY = 'database:readonly';
+  let internals: Internals;
+  let db: string;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    const pg = await privateServer();
+    db = pg.createDatabase();
+    const owner = new PostgresExecutionStore({ url: pg.url(db) });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2].map((n) => ({ id: id(8000 + n), text: runText(id(8000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    pg.psql('CREATE ROLE reader LOGIN');
+    pg.psql('GRANT SELECT ON flow_executions TO reader', db);
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', [{ name: 'readonly', url: pg.url(db, 'reader') }], vscode.ConfigurationTarget.Global);
+    await waitFor('the read-only database listed', async () => (await internals.tree.entries(RO_KEY)).length === 2, 15_000);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the group gone', () => !internals.stores.get(RO_KEY));
+  });
+
+  it('is refused delete and retention up front, from the palette or by API, with nothing asked or done', async () => {
+    const handle = internals.stores.get(RO_KEY)!;
+    assert.strictEqual(handle.capabilities.writable, false);
+    const errors: string[] = [];
+    const error = stub(vscode.window, 'showErrorMessage', (async (message: string) => {
+      errors.push(message);
+      return undefined;
+    }) as unknown as typeof vscode.window.showErrorMessage);
+    // Cancels any confirmation: if one were asked, nothing would be deleted anyway.
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => undefined) as unknown as typeof vscode.window.showWarningMessage);
+    try {
+      const run = internals.tree.runNode({ storeKey: RO_KEY, id: id(8001) });
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.deleteRuns', run), undefined);
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.keepNewest', 0), undefined);
+      assert.strictEqual(confirm.calls.length, 0, 'no confirmation asked');
+    } finally {
+      error.restore();
+      confirm.restore();
+    }
+    assert.strictEqual(errors.length, 2, errors.join('\n'));
+    for (const message of errors) {
+      assert.strictEqual(message, 'Flow History: The role "reader" cannot delete runs in "readonly" (public.flow_executions: it lacks the DELETE right); nothing was changed.');
+    }
+    assert.deepStrictEqual((await handle.store.list()).sort(), [id(8001), id(8002)]);
+    await assert.rejects(handle.requireRight!('insert'), /The role "reader" cannot save or import runs in "readonly" .*INSERT and UPDATE/);
+  });
+});
+
+describe('a database that goes down mid-session', function () {
+  this.timeout(90_000);
+  const FLAKY_KEY = 'database:flaky';
+  let internals: Internals;
+  let flaky: PostgresServer;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    flaky = await startPostgres();
+    const owner = new PostgresExecutionStore({ url: flaky.url() });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2].map((n) => ({ id: id(9000 + n), text: runText(id(9000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', [{ name: 'flaky', url: flaky.url() }], vscode.ConfigurationTarget.Global);
+    await waitFor('the database listed', async () => (await internals.tree.entries(FLAKY_KEY)).length === 2, 15_000);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+    flaky?.stop();
+  });
+
+  async function children(): Promise<HistoryNode[]> {
+    const roots = await internals.tree.getChildren();
+    const group = roots.find((n): n is StoreNode => n.kind === 'store' && n.storeKey === FLAKY_KEY);
+    assert.ok(group, 'the group is shown');
+    return internals.tree.getChildren(group);
+  }
+
+  it('shows the reason and Retry while the server is down (folder stores do not wait), and lists again once it is back', async () => {
+    flaky.kill();
+    internals.tree.refreshAll();
+    const started = Date.now();
+    const folderRuns = await internals.tree.getChildren();
+    assert.ok(folderRuns.length > 0 && Date.now() - started < 5000, 'the root is answered without waiting for the database');
+    const down = await waitFor('the reason and Retry', async () => {
+      const rows = await children();
+      return rows.length === 2 && rows[0].kind === 'message' && rows[1].kind === 'retry' ? rows : undefined;
+    });
+    const reason = await internals.tree.getTreeItem(down[0]);
+    assert.strictEqual(reason.label, 'Could not list runs');
+    // The first query may fail on a pooled connection the crash cut, later ones cannot connect.
+    assert.match(String(reason.description), /^(Cannot reach|Lost the connection to) the database postgres:\/\/flow@127\.0\.0\.1:\d+\/postgres /);
+    const retry = await internals.tree.getTreeItem(down[1]);
+    assert.strictEqual(retry.label, 'Retry');
+    assert.match(String(retry.description), /^tries again by itself in \d+ s$/);
+    assert.strictEqual(retry.command?.command, 'a3sFlow.history.retryStore');
+    assert.match(String(retry.accessibilityInformation?.label), /^Retry listing flaky/);
+
+    // Still down: Retry fails again, and says so again.
+    await vscode.commands.executeCommand(retry.command!.command, ...(retry.command!.arguments ?? []));
+    await waitFor('still the reason', async () => (await children())[0]?.kind === 'message');
+
+    flaky.start();
+    await vscode.commands.executeCommand(retry.command!.command, ...(retry.command!.arguments ?? []));
+    const back = await waitFor('the runs again', async () => {
+      const rows = (await children()).filter((n): n is RunNode => n.kind === 'run');
+      return rows.length === 2 ? rows : undefined;
+    }, 15_000);
+    assert.deepStrictEqual(back.map((r) => r.id).sort(), [id(9001), id(9002)]);
+  });
 });
 
 describe('a database table without the NOTIFY trigger', () => {
@@ -285,5 +439,105 @@ describe('the databases setting', () => {
     assert.ok(!refused.problems.join('\n').includes('secret'), 'the password is never repeated');
     const pkg = vscode.extensions.getExtension('a3s.flow-history')!.packageJSON as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
     assert.strictEqual(pkg.contributes.configuration.properties['a3sFlow.history.databases'].scope, 'machine-overridable');
+  });
+});
+
+describe('Connect to Database…', function () {
+  this.timeout(60_000);
+  const PASSWORD = "pw-'s3cr3t\\%_";
+  const NAME = 'secured';
+  const SECURED_KEY = 'database:secured';
+  let internals: Internals;
+  let url: string;
+
+  before(async () => {
+    internals = (await extensionExports()).internals;
+    const pg = await privateServer();
+    const db = pg.createDatabase();
+    const owner = new PostgresExecutionStore({ url: pg.url(db) });
+    try {
+      await owner.applySchema();
+      await owner.saveTexts([1, 2, 3].map((n) => ({ id: id(7000 + n), text: runText(id(7000 + n)) })));
+    } finally {
+      await owner.close();
+    }
+    pg.requirePassword('alice', PASSWORD);
+    pg.psql('GRANT SELECT, INSERT, UPDATE, DELETE ON flow_executions TO alice', db);
+    url = pg.url(db, 'alice');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('a3sFlow.history').update('databases', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** Runs the command with these answers to its three input boxes; returns the boxes' options and the errors shown. */
+  async function connect(answers: (string | undefined)[]): Promise<{ result: unknown; boxes: vscode.InputBoxOptions[]; errors: string[] }> {
+    const boxes: vscode.InputBoxOptions[] = [];
+    const errors: string[] = [];
+    const input = stub(vscode.window, 'showInputBox', (async (options?: vscode.InputBoxOptions) => {
+      boxes.push(options ?? {});
+      return answers.shift();
+    }) as typeof vscode.window.showInputBox);
+    const error = stub(vscode.window, 'showErrorMessage', (async (message: string) => {
+      errors.push(message);
+      return undefined;
+    }) as unknown as typeof vscode.window.showErrorMessage);
+    try {
+      const result = await vscode.commands.executeCommand('a3sFlow.history.connectDatabase');
+      return { result, boxes, errors };
+    } finally {
+      input.restore();
+      error.restore();
+    }
+  }
+
+  const setting = () => vscode.workspace.getConfiguration('a3sFlow.history').inspect<unknown>('databases');
+
+  it('refuses a password inside the URL, and saves nothing when the connection fails (without echoing the password)', async () => {
+    const withPassword = url.replace('alice@', `alice:${encodeURIComponent(PASSWORD)}@`);
+    let run = await connect([NAME, withPassword]);
+    assert.strictEqual(run.result, undefined);
+    assert.match(String(run.boxes[1].validateInput!(withPassword)), /Leave the password out of the URL/);
+    assert.strictEqual(run.boxes[1].validateInput!(url), undefined);
+    assert.match(run.errors.join('\n'), /Leave the password out of the URL.*Nothing was saved/);
+
+    run = await connect([NAME, url, 'wrong-password']);
+    assert.strictEqual(run.result, undefined);
+    assert.strictEqual(run.boxes[2].password, true);
+    assert.match(run.errors.join('\n'), /Could not connect to the database "secured": The database refused the login .*password authentication failed.* Nothing was saved\./);
+    assert.ok(!run.errors.join('\n').includes('wrong-password'));
+    assert.strictEqual(setting()?.globalValue, undefined, 'no setting written');
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined, 'no secret stored');
+  });
+
+  it('keeps the password in SecretStorage, the name and URL in the user settings, and lists the runs with it', async () => {
+    const run = await connect([NAME, url, PASSWORD]);
+    assert.deepStrictEqual(run.errors, []);
+    assert.strictEqual(run.result, NAME);
+    assert.deepStrictEqual(setting()?.globalValue, [{ name: NAME, url }]);
+    assert.ok(!JSON.stringify(setting()).includes('s3cr3t'));
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), PASSWORD);
+    await waitFor('the secured database listed with its password', async () => (await internals.tree.entries(SECURED_KEY)).length === 3, 15_000);
+    const roots = await internals.tree.getChildren();
+    const group = roots.find((n) => n.kind === 'store' && n.storeKey === SECURED_KEY)!;
+    await waitFor('writable from the privileges', () => internals.stores.get(SECURED_KEY)?.capabilities.writable);
+    assert.strictEqual((await internals.tree.getTreeItem(group)).contextValue, 'store writable live persistent connection');
+  });
+
+  it('Forget Database Password and Remove Database clear the secret and the setting entry', async () => {
+    const group = { kind: 'store', storeKey: SECURED_KEY };
+    assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.forgetDatabasePassword', group), true);
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined);
+    await internals.secrets.store(databaseSecretKey(NAME, url), PASSWORD);
+    const confirm = stub(vscode.window, 'showWarningMessage', (async () => 'Remove') as unknown as typeof vscode.window.showWarningMessage);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.removeDatabase', group), true);
+      assert.match(String(confirm.calls[0][0]), /Remove the database "secured"/);
+    } finally {
+      confirm.restore();
+    }
+    assert.strictEqual(setting()?.globalValue, undefined);
+    assert.strictEqual(await internals.secrets.get(databaseSecretKey(NAME, url)), undefined);
+    await waitFor('the group gone', () => !internals.stores.get(SECURED_KEY));
   });
 });

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
-import { InvalidExecutionIdError } from '../../src/core/executionStore';
+import { InvalidExecutionIdError, StoreChange } from '../../src/core/executionStore';
 import { newExecutionId } from '../../src/core/executionId';
 import { parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
 import { PermissionDeniedError, PostgresExecutionStore, PostgresStoreError, RunSummaryRow } from '../../src/postgres/postgresStore';
@@ -250,6 +250,66 @@ describe('PostgresExecutionStore', function () {
       ]);
     } finally {
       await client.end();
+    }
+  });
+
+  it('watch: drops the NOTIFY echo of its own writes but reports others; the poll without a trigger sees deletes without count(*)', async () => {
+    const changes: StoreChange[] = [];
+    store.onDidChange((change) => changes.push(change));
+    const waitChanges = async (n: number) => {
+      const deadline = Date.now() + 5000;
+      while (changes.length < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const watch = await store.watch({ debounceMs: 10 });
+    const mine = newExecutionId();
+    const theirs = newExecutionId();
+    try {
+      assert.strictEqual(watch.mode, 'listen');
+      // The LISTEN connection is up once a change by another client is heard.
+      const deadline = Date.now() + 5000;
+      while (changes.length === 0 && Date.now() < deadline) {
+        server.psql(`INSERT INTO "${schema}".flow_executions (execution_id, result) VALUES ('${theirs}', '{}') ON CONFLICT (execution_id) DO UPDATE SET saved_at = now()`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      // Every insert that was heard (one, or two when the connection came up in between).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const heard = changes.splice(0);
+      assert.ok(heard.length >= 1, 'heard the other client');
+      for (const change of heard) assert.deepStrictEqual(change, { saved: [], deleted: [], changed: [theirs] });
+      await store.saveTexts([{ id: mine, text: run(mine) }]);
+      await store.deleteMany([mine]);
+      server.psql(`DELETE FROM "${schema}".flow_executions WHERE execution_id = '${theirs}'`);
+      await waitChanges(3);
+      assert.deepStrictEqual(changes.splice(0), [
+        { saved: [mine], deleted: [] },
+        { saved: [], deleted: [mine] },
+        { saved: [], deleted: [], changed: [theirs] },
+      ]);
+    } finally {
+      watch.dispose();
+    }
+    server.psql(`DROP TRIGGER flow_executions_notify ON "${schema}".flow_executions`);
+    server.psql(`INSERT INTO "${schema}".flow_executions (execution_id, result, saved_at) VALUES ('${theirs}', '{}', now() - interval '1 day')`);
+    const queries: string[] = [];
+    const poll = await store.watch({ pollMs: 100, log: () => undefined });
+    const spy = store as unknown as { query: (sql: string, params?: unknown[]) => Promise<unknown> };
+    const original = spy.query.bind(store);
+    spy.query = (sql, params) => {
+      queries.push(sql);
+      return original(sql, params);
+    };
+    try {
+      assert.strictEqual(poll.mode, 'poll');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      changes.splice(0);
+      // An old run deleted by someone else: max(saved_at) does not move, the write counters do.
+      server.psql(`DELETE FROM "${schema}".flow_executions WHERE execution_id = '${theirs}'`);
+      await waitChanges(1);
+      assert.deepStrictEqual(changes[0], { saved: [], deleted: [], all: true });
+      assert.ok(queries.length > 0 && queries.every((sql) => !/count\(/i.test(sql)), queries.join('\n'));
+    } finally {
+      poll.dispose();
+      spy.query = original;
     }
   });
 
