@@ -5,7 +5,9 @@
 import { Worker } from 'worker_threads';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
-import { buildRunViewFromBytes, RunMeta } from './runViewModel';
+import { errorMessage } from '../core/errors';
+import { readRunFile, TooBig } from './readRunFile';
+import { buildRunOutline, buildRunViewFromBytes, RunMeta, RunOutline, scanRunBytes } from './runViewModel';
 
 /** Below this a worker round trip costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = BIG_RUN_BYTES;
@@ -22,12 +24,17 @@ export type ScannedRun =
     }
   | { readonly ok: false; readonly reason: string };
 
+export type OutlineResult = { readonly ok: true; readonly outline: RunOutline } | { readonly ok: false; readonly reason: string };
+
+/** Where the run to outline is: its local file (read by the worker) or its bytes. */
+export type OutlineSource = { readonly path: string; readonly maxBytes: number } | { readonly bytes: Uint8Array };
+
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
 
 export class RunScanner {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string }) => void>();
+  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string; outline?: OutlineResult }) => void>();
 
   /**
    * `script`: the built scan thread (dist/runScannerThread.js); `onProblem` hears why the
@@ -47,6 +54,32 @@ export class RunScanner {
     const worker = this.ensureWorker();
     if (!worker) return undefined;
     return this.fromWorker(worker, await this.request(worker, { type: 'buildFile', path: file, maxBytes, meta }));
+  }
+
+  /**
+   * The tree's view of a run (figures and its first `limit` nodes, previewed), scanned in
+   * the worker: only that page reaches this thread, never the run's text or all its nodes.
+   * Without a worker (it could not start) the run is scanned here.
+   */
+  async outline(source: OutlineSource, id: string, limit: number): Promise<OutlineResult> {
+    const worker = this.ensureWorker();
+    if (!worker) {
+      try {
+        const scanned = scanRunBytes('bytes' in source ? source.bytes : readRunFile(source.path, source.maxBytes), id);
+        return scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, limit) } : scanned;
+      } catch (error) {
+        return { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` };
+      }
+    }
+    const transfer: ArrayBuffer[] = [];
+    let message: Record<string, unknown> = { type: 'outline', id, limit, path: 'path' in source ? source.path : undefined, maxBytes: 'path' in source ? source.maxBytes : undefined };
+    if ('bytes' in source) {
+      const bytes = source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength ? source.bytes : source.bytes.slice();
+      transfer.push(bytes.buffer as ArrayBuffer);
+      message = { ...message, bytes };
+    }
+    const { outline } = await this.request(worker, message, transfer);
+    return outline ?? { ok: false, reason: 'the scan worker gave no answer' };
   }
 
   async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
@@ -94,7 +127,7 @@ export class RunScanner {
     };
   }
 
-  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string }> {
+  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string; outline?: OutlineResult }> {
     const requestId = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(requestId, resolve);
@@ -106,7 +139,7 @@ export class RunScanner {
     if (this.worker) return this.worker;
     try {
       const worker = new Worker(this.script);
-      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string }) => {
+      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string; outline?: OutlineResult }) => {
         this.pending.get(message.requestId)?.(message);
         this.pending.delete(message.requestId);
       });
@@ -128,7 +161,7 @@ export class RunScanner {
   }
 
   private failAll(reason: string): void {
-    for (const resolve of this.pending.values()) resolve({ result: { ok: false, reason } });
+    for (const resolve of this.pending.values()) resolve({ result: { ok: false, reason }, outline: { ok: false, reason } });
     this.pending.clear();
   }
 
