@@ -8,7 +8,7 @@ import { FlowResultError, parseFlowResultBytes, scanFlowResult, ScannedFlowResul
 import { formatTimestamp, previewValue, utf8ByteLength } from '../core/format';
 import { parseJson } from '../core/json';
 import { buildSummary, NodeStatus, outputTypeOfText } from '../core/summary';
-import { RunView } from '../shared/protocol';
+import { encodeNodes, NodeView, RunView } from '../shared/protocol';
 
 /** Outputs up to this size travel with the first message... */
 export const INLINE_OUTPUT_CHARS = 256 * 1024;
@@ -114,7 +114,7 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
   });
   const deferred: [string, number, number][] = [];
   let inline = 0;
-  const nodes = summary.nodes.map((n) => {
+  const nodes = summary.nodes.map((n): NodeView => {
     const span = outputs.get(n.id);
     if (!span) return { id: n.id, status: n.status, outputType: n.outputType, outputBytes: n.outputBytes, output: 'null' };
     const length = span.end - span.start;
@@ -137,7 +137,7 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
     executedCount: summary.executed.length,
     skippedCount: summary.skipped.length,
     outputBytes: summary.outputBytes,
-    nodes,
+    nodes: encodeNodes(nodes),
     context: objectText(text, scan.context),
     extraFields: objectText(text, scan.extraFields),
   };
