@@ -53,7 +53,8 @@ parentPort?.on('message', (request: ScanRequest) => {
     // Kept only when the page may ask for a deferred output later.
     const docId = built.deferred.length > 0 ? nextDocId++ : 0;
     if (docId) texts.set(docId, built.text);
-    parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: built.deferred, docId } });
+    // The outputs' bytes move to the host, not copied.
+    parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: built.deferred, docId } }, [built.view.nodes.outputs.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof Error ? error.message : String(error) } });
   }

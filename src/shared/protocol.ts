@@ -7,7 +7,7 @@
  */
 
 import type { NodeStatus, OutputType } from '../core/summary';
-import { arrayOf, check, count, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
+import { arrayOf, check, count, INVALID, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
 
 export type NodeStatusView = NodeStatus;
 export type OutputTypeView = OutputType;
@@ -29,8 +29,11 @@ export interface NodeView {
  * The nodes of a run as a few flat strings and number arrays instead of one object per node:
  * a run of 20,000 nodes crosses the host → page hops (JSON, then structured clones between
  * frames) as a handful of values, not 100,000. Node i's id is `ids` from `idEnds[i-1]` to
- * `idEnds[i]`; its output text likewise in `outputs` by `outputEnds`, where -1 marks a
- * deferred (big) output, asked for with `loadOutput`.
+ * `idEnds[i]`; its output text likewise in the text of `outputs` by `outputEnds`, where -1
+ * marks a deferred (big) output, asked for with `loadOutput`. The outputs travel as UTF-8
+ * bytes: VS Code passes bytes to the page as they are, where a string would be escaped
+ * into JSON twice on the host (the message, then the call that carries it) and parsed
+ * back in the workbench.
  */
 export interface NodeTable {
   readonly ids: string;
@@ -40,9 +43,14 @@ export interface NodeTable {
   /** One letter per node (TYPE_CODES). */
   readonly types: string;
   readonly outputBytes: readonly number[];
-  readonly outputs: string;
+  /** The inline outputs' texts, concatenated, as UTF-8. */
+  readonly outputs: Uint8Array;
+  /** Where each node's output ends in the decoded `outputs` (UTF-16 code units), or -1. */
   readonly outputEnds: readonly number[];
 }
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 const STATUS_CODES: { readonly [K in NodeStatusView]: string } = { executed: 'e', skipped: 's', 'output-only': 'o' };
 const TYPE_CODES: { readonly [K in OutputTypeView]: string } = { null: 'n', boolean: 'b', number: 'd', string: 's', array: 'a', object: 'o', none: '-' };
@@ -50,31 +58,35 @@ const STATUS_OF = new Map(Object.entries(STATUS_CODES).map(([status, code]) => [
 const TYPE_OF = new Map(Object.entries(TYPE_CODES).map(([type, code]) => [code, type as OutputTypeView]));
 
 export function encodeNodes(nodes: readonly NodeView[]): NodeTable {
-  const ids: string[] = [];
-  const idEnds: number[] = [];
+  const n = nodes.length;
+  const ids = new Array<string>(n);
+  const idEnds = new Array<number>(n);
+  const statuses = new Array<string>(n);
+  const types = new Array<string>(n);
+  const outputBytes = new Array<number>(n);
   const outputs: string[] = [];
-  const outputEnds: number[] = [];
-  let statuses = '';
-  let types = '';
+  const outputEnds = new Array<number>(n);
   let idLength = 0;
   let outputLength = 0;
-  for (const node of nodes) {
-    ids.push(node.id);
-    idEnds.push((idLength += node.id.length));
-    statuses += STATUS_CODES[node.status];
-    types += TYPE_CODES[node.outputType];
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i];
+    ids[i] = node.id;
+    idEnds[i] = idLength += node.id.length;
+    statuses[i] = STATUS_CODES[node.status];
+    types[i] = TYPE_CODES[node.outputType];
+    outputBytes[i] = node.outputBytes;
     if (node.output === undefined) {
-      outputEnds.push(-1);
+      outputEnds[i] = -1;
     } else {
       outputs.push(node.output);
-      outputEnds.push((outputLength += node.output.length));
+      outputEnds[i] = outputLength += node.output.length;
     }
   }
-  return { ids: ids.join(''), idEnds, statuses, types, outputBytes: nodes.map((node) => node.outputBytes), outputs: outputs.join(''), outputEnds };
+  return { ids: ids.join(''), idEnds, statuses: statuses.join(''), types: types.join(''), outputBytes, outputs: utf8Encoder.encode(outputs.join('')), outputEnds };
 }
 
 /** The table's nodes as objects (their texts are slices of the table's strings). */
-export function decodeNodes(table: NodeTable): NodeView[] {
+export function decodeNodes(table: NodeTable, outputs = utf8Decoder.decode(table.outputs)): NodeView[] {
   const nodes: NodeView[] = new Array(table.idEnds.length);
   let idStart = 0;
   let outputStart = 0;
@@ -86,7 +98,7 @@ export function decodeNodes(table: NodeTable): NodeView[] {
     if (end < 0) {
       nodes[i] = { id, status, outputType, outputBytes: table.outputBytes[i], deferred: true };
     } else {
-      nodes[i] = { id, status, outputType, outputBytes: table.outputBytes[i], output: table.outputs.slice(outputStart, (outputStart = end)) };
+      nodes[i] = { id, status, outputType, outputBytes: table.outputBytes[i], output: outputs.slice(outputStart, (outputStart = end)) };
     }
   }
   return nodes;
@@ -94,6 +106,7 @@ export function decodeNodes(table: NodeTable): NodeView[] {
 
 /** Whether a table is whole: one entry per node everywhere, spans in order and in bounds. */
 function isWholeTable(table: NodeTable): boolean {
+  const outputsLength = utf8Decoder.decode(table.outputs).length;
   const n = table.idEnds.length;
   if (table.statuses.length !== n || table.types.length !== n || table.outputBytes.length !== n || table.outputEnds.length !== n) return false;
   let id = 0;
@@ -106,7 +119,7 @@ function isWholeTable(table: NodeTable): boolean {
     if (end < output) return false;
     output = end;
   }
-  return id === table.ids.length && output === table.outputs.length;
+  return id === table.ids.length && output === outputsLength;
 }
 
 export interface RunView {
@@ -213,7 +226,7 @@ const nodeTable: Validator<NodeTable> = refine(
     statuses: string(),
     types: string(),
     outputBytes: arrayOf(number),
-    outputs: string(),
+    outputs: (value) => (value instanceof Uint8Array ? value : INVALID),
     outputEnds: arrayOf(refine(number, (end) => end === -1 || (Number.isSafeInteger(end) && end >= 0))),
   }),
   isWholeTable,

@@ -62,6 +62,13 @@ function without<T extends object>(value: T, key: string): Record<string, unknow
 /** A JSON round trip: what postMessage delivers (undefined fields dropped). */
 const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/** What VS Code's webview postMessage delivers: JSON, except that bytes pass as bytes. */
+function hostWire<T>(value: T): T {
+  const buffers: Uint8Array[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: buffers.push(v) - 1 } : v));
+  return JSON.parse(text, (_key, v: unknown) => (typeof v === 'object' && v !== null && '$bytes' in v ? buffers[(v as { $bytes: number }).$bytes].slice() : v)) as T;
+}
+
 describe('panel protocol', () => {
   describe('page → host (parseWebviewMessage)', () => {
     it('accepts every message shape the type allows, unchanged', () => {
@@ -112,7 +119,7 @@ describe('panel protocol', () => {
 
   describe('host → page (parseHostMessage)', () => {
     it('accepts every message shape the type allows', () => {
-      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(wire(message)), wire(message), JSON.stringify(message).slice(0, 80));
+      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(hostWire(message)), hostWire(message), JSON.stringify(message).slice(0, 80));
     });
 
     it('refuses a run without its storeKey (the page saves it to restore the panel)', () => {
@@ -134,7 +141,8 @@ describe('panel protocol', () => {
         { ...table, outputEnds: [11, 12] },
         { ...table, outputEnds: [-2, -1] },
         { ...table, outputEnds: [12, -1] },
-        { ...table, outputs: `${table.outputs}x` },
+        { ...table, outputs: new Uint8Array([...table.outputs, 0x78]) },
+        { ...table, outputs: new TextDecoder().decode(table.outputs) },
         { ...table, outputBytes: ['11', 9_000_000] },
         { ...table, outputBytes: [11] },
         without(table, 'types'),
@@ -194,18 +202,22 @@ describe('Node table (the nodes of the run message)', () => {
     const table: NodeTable = encodeNodes(nodes);
     assert.deepStrictEqual(decodeNodes(table), nodes);
     const message = { type: 'run', run: { ...run, nodes: table } };
-    const parsed = parseHostMessage(JSON.parse(JSON.stringify(message)));
+    const parsed = parseHostMessage(hostWire(message));
     assert.ok(parsed?.type === 'run');
     assert.deepStrictEqual(decodeNodes(parsed.run.nodes), nodes);
   });
 
   it('stays lean: a wide run costs its ids and outputs plus a few bytes a node', () => {
-    const nodes: NodeView[] = Array.from({ length: 20_000 }, (_, i) => ({ id: `item-${i}`, status: 'executed', outputType: 'number', outputBytes: String(i).length, output: String(i) }));
-    const payload = nodes.reduce((sum, n) => sum + n.id.length + n.output!.length, 0);
-    const wire = JSON.stringify(encodeNodes(nodes)).length;
-    // Per node: two offsets (≤ 7 digits and a comma each), its byte count, two code letters.
-    assert.ok(wire - payload < 20 * nodes.length, `${wire - payload} bytes of overhead for ${nodes.length} nodes`);
-    // The objects it replaces cost about 80 bytes a node before any id or output.
-    assert.ok(JSON.stringify(nodes).length - payload > 70 * nodes.length);
+    const nodes: NodeView[] = Array.from({ length: 20_000 }, (_, i) => ({ id: `item-${i}`, status: 'executed', outputType: 'object', outputBytes: 12, output: `{"n":"${i}"}` }));
+    const ids = nodes.reduce((sum, n) => sum + n.id.length, 0);
+    const outputs = nodes.reduce((sum, n) => sum + n.output!.length, 0);
+    const table = encodeNodes(nodes);
+    // The outputs go as bytes (VS Code passes them through), never escaped into JSON.
+    assert.strictEqual(table.outputs.byteLength, outputs);
+    const json = JSON.stringify({ ...table, outputs: undefined }).length;
+    // Per node: two offsets (up to 7 digits and a comma each), its byte count, two code letters.
+    assert.ok(json - ids < 20 * nodes.length, `${json - ids} bytes of overhead for ${nodes.length} nodes`);
+    // The objects it replaces cost about 80 bytes a node beyond the ids, and escaped every quote.
+    assert.ok(JSON.stringify(nodes).length - ids - outputs > 80 * nodes.length);
   });
 });
