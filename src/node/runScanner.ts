@@ -31,9 +31,17 @@ export type OutlineSource = { readonly path: string; readonly maxBytes: number }
 
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
 
+/** A worker with nothing to do and no run text kept stops after this long (ms). */
+export const SCAN_WORKER_IDLE_MS = 2000;
+
 export class RunScanner {
   private worker: Worker | undefined;
   private nextId = 0;
+  /** Runs whose text the worker keeps for their deferred outputs (not released yet). */
+  private liveDocs = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workers started (tests: an idle one stops and a new one starts when needed). */
+  started = 0;
   private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string; outline?: OutlineResult }) => void>();
 
   /**
@@ -43,7 +51,13 @@ export class RunScanner {
   constructor(
     private readonly script: string,
     private readonly onProblem: (message: string, error: unknown, severity: 'warning' | 'error') => void = () => undefined,
+    private readonly idleMs = SCAN_WORKER_IDLE_MS,
   ) {}
+
+  /** Whether a worker thread is running now. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   /**
    * A big run straight from its local file: the worker reads it (O_NOFOLLOW, the size limit
@@ -110,6 +124,7 @@ export class RunScanner {
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
     let released = false;
+    if (result.docId) this.liveDocs++;
     return {
       ok: true,
       view: result.view,
@@ -122,7 +137,9 @@ export class RunScanner {
       release: () => {
         if (released || !result.docId) return;
         released = true;
+        this.liveDocs--;
         this.worker?.postMessage({ type: 'release', docId: result.docId });
+        this.scheduleIdle();
       },
     };
   }
@@ -135,19 +152,44 @@ export class RunScanner {
     });
   }
 
+  /**
+   * Stops the worker once it has been idle a while and keeps no run's text: its heap (tens
+   * of MB after scanning a wide or big run) goes back to the system, not just to V8. The
+   * next scan starts a new one (tens of ms).
+   */
+  private scheduleIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.worker || this.pending.size > 0 || this.liveDocs > 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      const worker = this.worker;
+      if (!worker || this.pending.size > 0 || this.liveDocs > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref?.();
+  }
+
   private ensureWorker(): Worker | undefined {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (this.worker) return this.worker;
     try {
       const worker = new Worker(this.script);
+      this.started++;
       worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string; outline?: OutlineResult }) => {
         this.pending.get(message.requestId)?.(message);
         this.pending.delete(message.requestId);
+        if (this.worker === worker) this.scheduleIdle();
       });
       worker.on('error', (error) => {
         this.onProblem('The run scan worker failed', error, 'error');
-        this.failAll(`the scan worker failed: ${error.message}`);
+        if (this.worker === worker) this.failAll(`the scan worker failed: ${error.message}`);
       });
       worker.on('exit', () => {
+        // A worker stopped for being idle had nothing pending; a newer one may be running.
+        if (this.worker !== worker) return;
         this.worker = undefined;
         this.failAll('the scan worker stopped');
       });
@@ -166,6 +208,8 @@ export class RunScanner {
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     void this.worker?.terminate();
     this.worker = undefined;
   }

@@ -52,4 +52,42 @@ describe('Run outline (tree rows of a run)', () => {
       scanner.dispose();
     }
   });
+
+  describe('the scan worker, when idle', () => {
+    const script = path.join(__dirname, '..', '..', 'src', 'node', 'runScannerThread.js');
+    const until = async (what: string, test: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !test(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.ok(test(), what);
+    };
+
+    it('stops when it has nothing to do, and a new one answers the next request', async () => {
+      const scanner = new RunScanner(script, undefined, 50);
+      try {
+        const first = await scanner.outline({ bytes: new TextEncoder().encode(text) }, run.executionId, 3);
+        assert.ok(first.ok);
+        await until('the idle worker stopped', () => !scanner.running);
+        const second = await scanner.outline({ bytes: new TextEncoder().encode(text) }, run.executionId, 3);
+        assert.ok(second.ok && second.outline.nodes.length === 3);
+        assert.strictEqual(scanner.started, 2);
+      } finally {
+        scanner.dispose();
+      }
+    });
+
+    it('keeps running while a panel may still ask for a deferred output, stops once released', async () => {
+      const scanner = new RunScanner(script, undefined, 50);
+      try {
+        const big = { ...run, outputs: { ...run.outputs, big: 'x'.repeat(600_000) } };
+        const built = await scanner.build(new TextEncoder().encode(serializeFlowResult(big)), { id: run.executionId, storeKey: '', storeLabel: '', savedAt: 0, size: 0 });
+        assert.ok(built.ok && built.deferred.has('big'), 'the big output is deferred');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.ok(scanner.running, 'the worker keeps the run text for the panel');
+        assert.strictEqual((await built.readOutput('big'))?.length, 600_002);
+        built.release();
+        await until('the worker stopped after the release', () => !scanner.running);
+      } finally {
+        scanner.dispose();
+      }
+    });
+  });
 });
