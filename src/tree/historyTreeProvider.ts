@@ -61,13 +61,22 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   /** Only runs matching this filter are shown (see the search command); undefined = all. */
   private filter: { text: string; ids: Map<string, Set<string>> } | undefined;
   private readonly scanner: RunScanner | undefined;
+  /** Big runs' first page of nodes, from the scan that gave their row's figures. */
+  private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
 
   constructor(
     private readonly stores: HistoryStores,
     scanner?: RunScanner,
   ) {
     // Big runs are summarised in the scan worker so a row never stalls the extension host.
-    this.summaries = new SummaryCache(scanner && ((store, entry) => bigRunFigures(scanner, store, entry)));
+    // The same scan gives the first page of its nodes, kept for when the run is expanded.
+    this.summaries = new SummaryCache(
+      scanner &&
+        ((store, entry) =>
+          bigRunFigures(scanner, store, entry, readConfig().pageSize, (outline) => {
+            memo(this.firstPages, store, () => new Map()).set(entry.id, { savedAt: entry.savedAt, size: entry.size, outline });
+          })),
+    );
     this.scanner = scanner;
     this.disposables.push(
       this.changeEmitter,
@@ -84,6 +93,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   /** Re-lists every store and redraws the whole tree (the Refresh button). */
   refreshAll(): void {
     for (const handle of this.stores.all()) this.summaries.forget(handle.key);
+    this.firstPages = new WeakMap();
     this.states.clear();
     this.changeEmitter.fire(undefined);
   }
@@ -304,7 +314,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!handle) return [];
     // A page at a time, like the runs: a run of 20,000 nodes shows its first page.
     const shown = this.nodesShown.get(`${run.storeKey}\n${run.id}`) ?? readConfig().pageSize;
-    const outline = (await this.bigRunOutline(handle, run.id, shown)) ?? (await smallRunOutline(handle.store, run.id, shown));
+    const outline = (await this.firstPage(handle, run, shown)) ?? (await this.bigRunOutline(handle, run.id, shown)) ?? (await smallRunOutline(handle.store, run.id, shown));
     if (!outline) return [];
     const nodes: HistoryNode[] = outline.nodes.map(
       (n): FlowStepNode => ({ kind: 'node', storeKey: run.storeKey, runId: run.id, nodeId: n.id, status: n.status, preview: n.preview }),
@@ -313,6 +323,21 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const context: ContextNode = { kind: 'context', storeKey: run.storeKey, runId: run.id, preview: outline.contextPreview, keys: outline.contextKeys };
     nodes.push(context);
     return nodes;
+  }
+
+  /**
+   * A big run's first page, as its row's figures scan left it (waiting for that scan if it is
+   * under way); undefined when more is shown, or the file changed since.
+   */
+  private async firstPage(handle: StoreHandle, run: RunNode, shown: number): Promise<RunOutline | undefined> {
+    const entry = this.entry(run);
+    if (!this.scanner || !entry || entry.size < BIG_RUN_BYTES) return undefined;
+    await this.summaries.get(handle.key, handle.store, entry).catch(() => undefined);
+    const hit = this.firstPages.get(handle.store)?.get(run.id);
+    if (!hit || hit.savedAt !== entry.savedAt || hit.size !== entry.size) return undefined;
+    const { outline } = hit;
+    if (outline.nodes.length < Math.min(shown, outline.total)) return undefined;
+    return { ...outline, nodes: outline.nodes.slice(0, shown) };
   }
 
   /**
@@ -433,7 +458,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 }
 
-async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry): Promise<RunFigures | undefined> {
+async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry, limit: number, keep: (outline: RunOutline) => void): Promise<RunFigures | undefined> {
   if (entry.size < BIG_RUN_BYTES) return undefined;
   // A local file is read by the worker itself; only the figures come back.
   const local = await store.localRun?.(entry.id);
@@ -450,8 +475,9 @@ async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: 
     if (outcome.kind === 'unreadable') return { kind: 'unreadable', reason: outcome.reason };
     source = { bytes: outcome.bytes };
   }
-  const result = await scanner.outline(source, entry.id, 0);
+  const result = await scanner.outline(source, entry.id, limit);
   if (!result.ok) return { kind: 'unreadable', reason: result.reason };
+  keep(result.outline);
   return { kind: 'ok', nodeCount: result.outline.nodeCount, executed: result.outline.executed, skipped: result.outline.skipped };
 }
 
@@ -478,7 +504,7 @@ async function smallRunOutline(store: ExecutionStore, id: string, limit: number)
   };
 }
 
-function memo<T>(cache: Map<string, T>, key: string, create: () => T): T {
+function memo<K extends object | string, T>(cache: { get(key: K): T | undefined; set(key: K, value: T): unknown }, key: K, create: () => T): T {
   let value = cache.get(key);
   if (value === undefined) {
     value = create();
