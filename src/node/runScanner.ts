@@ -54,6 +54,14 @@ export class RunScanner {
     private readonly idleMs = SCAN_WORKER_IDLE_MS,
   ) {}
 
+  /**
+   * Starts the worker ahead of a scan that is coming (a big run's panel is loading its page),
+   * so the thread's start-up is not on the way; it stops again if no scan comes.
+   */
+  warm(): void {
+    if (this.ensureWorker()) this.scheduleIdle();
+  }
+
   /** Whether a worker thread is running now. */
   get running(): boolean {
     return this.worker !== undefined;
