@@ -5,7 +5,9 @@
 import { Worker } from 'worker_threads';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
-import { buildRunViewFromBytes, RunMeta } from './runViewModel';
+import { errorMessage } from '../core/errors';
+import { readRunFile, TooBig } from './readRunFile';
+import { buildRunOutline, buildRunViewFromBytes, RunMeta, RunOutline, scanRunBytes } from './runViewModel';
 
 /** Below this a worker round trip costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = BIG_RUN_BYTES;
@@ -22,12 +24,25 @@ export type ScannedRun =
     }
   | { readonly ok: false; readonly reason: string };
 
+export type OutlineResult = { readonly ok: true; readonly outline: RunOutline } | { readonly ok: false; readonly reason: string };
+
+/** Where the run to outline is: its local file (read by the worker) or its bytes. */
+export type OutlineSource = { readonly path: string; readonly maxBytes: number } | { readonly bytes: Uint8Array };
+
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number } | { ok: false; reason: string };
+
+/** A worker with nothing to do and no run text kept stops after this long (ms). */
+export const SCAN_WORKER_IDLE_MS = 2000;
 
 export class RunScanner {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string }) => void>();
+  /** Runs whose text the worker keeps for their deferred outputs (not released yet). */
+  private liveDocs = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workers started (tests: an idle one stops and a new one starts when needed). */
+  started = 0;
+  private readonly pending = new Map<number, (message: { result?: WorkerResult; text?: string; outline?: OutlineResult }) => void>();
 
   /**
    * `script`: the built scan thread (dist/runScannerThread.js); `onProblem` hears why the
@@ -36,7 +51,21 @@ export class RunScanner {
   constructor(
     private readonly script: string,
     private readonly onProblem: (message: string, error: unknown, severity: 'warning' | 'error') => void = () => undefined,
+    private readonly idleMs = SCAN_WORKER_IDLE_MS,
   ) {}
+
+  /**
+   * Starts the worker ahead of a scan that is coming (a big run's panel is loading its page),
+   * so the thread's start-up is not on the way; it stops again if no scan comes.
+   */
+  warm(): void {
+    if (this.ensureWorker()) this.scheduleIdle();
+  }
+
+  /** Whether a worker thread is running now. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   /**
    * A big run straight from its local file: the worker reads it (O_NOFOLLOW, the size limit
@@ -47,6 +76,32 @@ export class RunScanner {
     const worker = this.ensureWorker();
     if (!worker) return undefined;
     return this.fromWorker(worker, await this.request(worker, { type: 'buildFile', path: file, maxBytes, meta }));
+  }
+
+  /**
+   * The tree's view of a run (figures and its first `limit` nodes, previewed), scanned in
+   * the worker: only that page reaches this thread, never the run's text or all its nodes.
+   * Without a worker (it could not start) the run is scanned here.
+   */
+  async outline(source: OutlineSource, id: string, limit: number): Promise<OutlineResult> {
+    const worker = this.ensureWorker();
+    if (!worker) {
+      try {
+        const scanned = scanRunBytes('bytes' in source ? source.bytes : readRunFile(source.path, source.maxBytes), id);
+        return scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, limit) } : scanned;
+      } catch (error) {
+        return { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` };
+      }
+    }
+    const transfer: ArrayBuffer[] = [];
+    let message: Record<string, unknown> = { type: 'outline', id, limit, path: 'path' in source ? source.path : undefined, maxBytes: 'path' in source ? source.maxBytes : undefined };
+    if ('bytes' in source) {
+      const bytes = source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength ? source.bytes : source.bytes.slice();
+      transfer.push(bytes.buffer as ArrayBuffer);
+      message = { ...message, bytes };
+    }
+    const { outline } = await this.request(worker, message, transfer);
+    return outline ?? { ok: false, reason: 'the scan worker gave no answer' };
   }
 
   async build(bytes: Uint8Array, meta: RunMeta): Promise<ScannedRun> {
@@ -77,6 +132,7 @@ export class RunScanner {
     if (!result.ok) return result;
     const deferred = new Map(result.deferred.map(([node, start, end]) => [node, [start, end] as const]));
     let released = false;
+    if (result.docId) this.liveDocs++;
     return {
       ok: true,
       view: result.view,
@@ -89,12 +145,14 @@ export class RunScanner {
       release: () => {
         if (released || !result.docId) return;
         released = true;
+        this.liveDocs--;
         this.worker?.postMessage({ type: 'release', docId: result.docId });
+        this.scheduleIdle();
       },
     };
   }
 
-  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string }> {
+  private request(worker: Worker, message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<{ result?: WorkerResult; text?: string; outline?: OutlineResult }> {
     const requestId = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(requestId, resolve);
@@ -102,19 +160,44 @@ export class RunScanner {
     });
   }
 
+  /**
+   * Stops the worker once it has been idle a while and keeps no run's text: its heap (tens
+   * of MB after scanning a wide or big run) goes back to the system, not just to V8. The
+   * next scan starts a new one (tens of ms).
+   */
+  private scheduleIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.worker || this.pending.size > 0 || this.liveDocs > 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      const worker = this.worker;
+      if (!worker || this.pending.size > 0 || this.liveDocs > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref?.();
+  }
+
   private ensureWorker(): Worker | undefined {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (this.worker) return this.worker;
     try {
       const worker = new Worker(this.script);
-      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string }) => {
+      this.started++;
+      worker.on('message', (message: { requestId: number; result?: WorkerResult; text?: string; outline?: OutlineResult }) => {
         this.pending.get(message.requestId)?.(message);
         this.pending.delete(message.requestId);
+        if (this.worker === worker) this.scheduleIdle();
       });
       worker.on('error', (error) => {
         this.onProblem('The run scan worker failed', error, 'error');
-        this.failAll(`the scan worker failed: ${error.message}`);
+        if (this.worker === worker) this.failAll(`the scan worker failed: ${error.message}`);
       });
       worker.on('exit', () => {
+        // A worker stopped for being idle had nothing pending; a newer one may be running.
+        if (this.worker !== worker) return;
         this.worker = undefined;
         this.failAll('the scan worker stopped');
       });
@@ -128,11 +211,13 @@ export class RunScanner {
   }
 
   private failAll(reason: string): void {
-    for (const resolve of this.pending.values()) resolve({ result: { ok: false, reason } });
+    for (const resolve of this.pending.values()) resolve({ result: { ok: false, reason }, outline: { ok: false, reason } });
     this.pending.clear();
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     void this.worker?.terminate();
     this.worker = undefined;
   }
