@@ -4,7 +4,7 @@
  * the messages of the shared protocol.
  */
 import { formatBytes, plural } from '../../src/core/format';
-import { HostMessage, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
+import { decodeNodes, HostMessage, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
 import { button, codicon, displayText, el, flashDone, setTestId } from './dom';
 import { outputPath } from './jsonPath';
 import { NodeFilterIndex } from './nodeIndex';
@@ -117,7 +117,8 @@ export class DetailPage {
 
     const post = (message: WebviewMessage): void => this.api.postMessage(message);
     const host = { post, notify: (text: string) => this.notify(text) };
-    this.nodeSections = run.nodes.map(
+    const nodes = decodeNodes(run.nodes);
+    this.nodeSections = nodes.map(
       (node) => new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, host),
     );
     this.otherSections = [new Section({ kind: 'context', key: 'context', json: run.context, rootPath: '$.context', bracketTopLevel: true }, host)];
@@ -135,7 +136,7 @@ export class DetailPage {
     this.contextGroup.append(groupTitle('Context'), ...this.otherSections.map((s) => s.element));
     const nodesGroup = el('div', 'section-group');
     nodesGroup.append(groupTitle('Nodes'), this.nodeList.element, this.noMatch);
-    if (run.nodes.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
+    if (nodes.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
     this.content.replaceChildren(this.renderHeader(run), this.renderToolbar(), nodesGroup, this.contextGroup);
 
     // Viewers are built with the filter from the start, not rebuilt for it.

@@ -5,9 +5,10 @@
  */
 import { describeParseFailure, idMismatch } from '../core/executionStore';
 import { FlowResultError, parseFlowResultBytes, scanFlowResult, ScannedFlowResult, ValueSpan } from '../core/flowResult';
-import { formatTimestamp, utf8ByteLength } from '../core/format';
-import { buildSummary, outputTypeOfText } from '../core/summary';
-import { RunView } from '../shared/protocol';
+import { formatTimestamp, previewValue, utf8ByteLength } from '../core/format';
+import { parseJson } from '../core/json';
+import { buildSummary, NodeStatus, outputTypeOfText } from '../core/summary';
+import { encodeNodes, NodeView, RunView } from '../shared/protocol';
 
 /** Outputs up to this size travel with the first message... */
 export const INLINE_OUTPUT_CHARS = 256 * 1024;
@@ -35,21 +36,8 @@ export function buildRunViewFromBytes(bytes: Uint8Array, meta: RunMeta): BuiltRu
   return scanned.ok ? buildRunView(scanned.scan, meta) : scanned;
 }
 
-/** A tree row's figures of a run, from its bytes; nothing of the run is kept. */
-export type BuiltRunFigures =
-  | { readonly ok: true; readonly nodeCount: number; readonly executed: number; readonly skipped: number }
-  | { readonly ok: false; readonly reason: string };
-
-export function runFiguresFromBytes(bytes: Uint8Array, id: string): BuiltRunFigures {
-  const scanned = scanRunBytes(bytes, id);
-  if (!scanned.ok) return scanned;
-  const { completedNodes, skippedNodes, outputs, context } = scanned.scan;
-  const summary = buildSummary(completedNodes, skippedNodes, outputs.map((span) => span.key), context.length, () => ({ type: 'none', bytes: 0 }));
-  return { ok: true, nodeCount: summary.nodeCount, executed: summary.executed.length, skipped: summary.skipped.length };
-}
-
-/** Decodes and scans a run's bytes (the stored text, indexed) and checks its id. */
-function scanRunBytes(bytes: Uint8Array, id: string): { readonly ok: true; readonly scan: ScannedFlowResult } | { readonly ok: false; readonly reason: string } {
+/** Decodes and scans a run's bytes (spans, not values), checking the id inside matches. */
+export function scanRunBytes(bytes: Uint8Array, id: string): { readonly ok: true; readonly scan: ScannedFlowResult } | { readonly ok: false; readonly reason: string } {
   let text: string;
   try {
     text = strictDecoder.decode(bytes);
@@ -74,6 +62,49 @@ function scanRunBytes(bytes: Uint8Array, id: string): { readonly ok: true; reado
   return { ok: true, scan };
 }
 
+/**
+ * What the tree shows of a run: its figures and the first `limit` of its nodes with a
+ * one-line preview each. Small whatever the run's width or size: only the previews of the
+ * nodes asked for are parsed, so a scan thread can send it to the host for the cost of a page.
+ */
+export interface RunOutline {
+  readonly nodeCount: number;
+  readonly executed: number;
+  readonly skipped: number;
+  /** Node rows in all (executed, skipped and output-only). */
+  readonly total: number;
+  /** The first `limit` node rows, in order. */
+  readonly nodes: readonly { readonly id: string; readonly status: NodeStatus; readonly preview: string }[];
+  readonly contextPreview: string;
+  readonly contextKeys: number;
+}
+
+export function buildRunOutline(scan: ScannedFlowResult, limit: number): RunOutline {
+  const text = scan.text;
+  const outputs = new Map<string, ValueSpan>(scan.outputs.map((span) => [span.key, span]));
+  const summary = buildSummary(scan.completedNodes, scan.skippedNodes, [...outputs.keys()], scan.context.length, (id) => ({
+    type: outputTypeOfText(text, outputs.get(id)!.start),
+    bytes: 0,
+  }));
+  const nodes = summary.nodes.slice(0, Math.max(0, limit)).map((n) => {
+    const span = outputs.get(n.id);
+    const preview = n.status === 'skipped' ? 'skipped' : !span ? 'no output' : previewValue(parseJson(text.slice(span.start, span.end)), PREVIEW_CHARS);
+    return { id: n.id, status: n.status, preview };
+  });
+  return {
+    nodeCount: summary.nodeCount,
+    executed: summary.executed.length,
+    skipped: summary.skipped.length,
+    total: summary.nodes.length,
+    nodes,
+    contextPreview: limit > 0 ? previewValue(parseJson(objectText(text, scan.context)), PREVIEW_CHARS) : '',
+    contextKeys: summary.contextKeys,
+  };
+}
+
+/** A tree row's preview of a value. */
+const PREVIEW_CHARS = 80;
+
 export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunView & { ok: true } {
   const text = scan.text;
   const outputs = new Map<string, ValueSpan>(scan.outputs.map((span) => [span.key, span]));
@@ -83,7 +114,7 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
   });
   const deferred: [string, number, number][] = [];
   let inline = 0;
-  const nodes = summary.nodes.map((n) => {
+  const nodes = summary.nodes.map((n): NodeView => {
     const span = outputs.get(n.id);
     if (!span) return { id: n.id, status: n.status, outputType: n.outputType, outputBytes: n.outputBytes, output: 'null' };
     const length = span.end - span.start;
@@ -106,7 +137,7 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
     executedCount: summary.executed.length,
     skippedCount: summary.skipped.length,
     outputBytes: summary.outputBytes,
-    nodes,
+    nodes: encodeNodes(nodes),
     context: objectText(text, scan.context),
     extraFields: objectText(text, scan.extraFields),
   };

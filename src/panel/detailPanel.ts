@@ -144,6 +144,13 @@ export class ExecutionDetailPanel {
     focusNode?: string,
   ) {
     this.pendingFocus = focusNode;
+    // A big local run is scanned in the worker: start it while the page loads.
+    void this.handle.store
+      .localRun?.(id)
+      .then((local) => {
+        if (local?.kind === 'file' && local.entry.size >= WORKER_THRESHOLD_BYTES) scanner.warm();
+      })
+      .catch(() => undefined);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderShell(panel.webview, extensionUri);
     this.disposables.push(

@@ -7,7 +7,7 @@
  */
 
 import type { NodeStatus, OutputType } from '../core/summary';
-import { arrayOf, bytes, check, count, isTrue, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
+import { arrayOf, bytes, check, count, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
 
 export type NodeStatusView = NodeStatus;
 export type OutputTypeView = OutputType;
@@ -23,6 +23,103 @@ export interface NodeView {
    */
   readonly output?: string;
   readonly deferred?: boolean;
+}
+
+/**
+ * The nodes of a run as a few flat strings and number arrays instead of one object per node:
+ * a run of 20,000 nodes crosses the host → page hops (JSON, then structured clones between
+ * frames) as a handful of values, not 100,000. Node i's id is `ids` from `idEnds[i-1]` to
+ * `idEnds[i]`; its output text likewise in the text of `outputs` by `outputEnds`, where -1
+ * marks a deferred (big) output, asked for with `loadOutput`. The outputs travel as UTF-8
+ * bytes: VS Code passes bytes to the page as they are, where a string would be escaped
+ * into JSON twice on the host (the message, then the call that carries it) and parsed
+ * back in the workbench.
+ */
+export interface NodeTable {
+  readonly ids: string;
+  readonly idEnds: readonly number[];
+  /** One letter per node (STATUS_CODES). */
+  readonly statuses: string;
+  /** One letter per node (TYPE_CODES). */
+  readonly types: string;
+  readonly outputBytes: readonly number[];
+  /** The inline outputs' texts, concatenated, as UTF-8. */
+  readonly outputs: Uint8Array;
+  /** Where each node's output ends in the decoded `outputs` (UTF-16 code units), or -1. */
+  readonly outputEnds: readonly number[];
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+const STATUS_CODES: { readonly [K in NodeStatusView]: string } = { executed: 'e', skipped: 's', 'output-only': 'o' };
+const TYPE_CODES: { readonly [K in OutputTypeView]: string } = { null: 'n', boolean: 'b', number: 'd', string: 's', array: 'a', object: 'o', none: '-' };
+const STATUS_OF = new Map(Object.entries(STATUS_CODES).map(([status, code]) => [code, status as NodeStatusView]));
+const TYPE_OF = new Map(Object.entries(TYPE_CODES).map(([type, code]) => [code, type as OutputTypeView]));
+
+export function encodeNodes(nodes: readonly NodeView[]): NodeTable {
+  const n = nodes.length;
+  const ids = new Array<string>(n);
+  const idEnds = new Array<number>(n);
+  const statuses = new Array<string>(n);
+  const types = new Array<string>(n);
+  const outputBytes = new Array<number>(n);
+  const outputs: string[] = [];
+  const outputEnds = new Array<number>(n);
+  let idLength = 0;
+  let outputLength = 0;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i];
+    ids[i] = node.id;
+    idEnds[i] = idLength += node.id.length;
+    statuses[i] = STATUS_CODES[node.status];
+    types[i] = TYPE_CODES[node.outputType];
+    outputBytes[i] = node.outputBytes;
+    if (node.output === undefined) {
+      outputEnds[i] = -1;
+    } else {
+      outputs.push(node.output);
+      outputEnds[i] = outputLength += node.output.length;
+    }
+  }
+  return { ids: ids.join(''), idEnds, statuses: statuses.join(''), types: types.join(''), outputBytes, outputs: utf8Encoder.encode(outputs.join('')), outputEnds };
+}
+
+/** The table's nodes as objects (their texts are slices of the table's strings). */
+export function decodeNodes(table: NodeTable, outputs = utf8Decoder.decode(table.outputs)): NodeView[] {
+  const nodes: NodeView[] = new Array(table.idEnds.length);
+  let idStart = 0;
+  let outputStart = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const id = table.ids.slice(idStart, (idStart = table.idEnds[i]));
+    const status = STATUS_OF.get(table.statuses[i])!;
+    const outputType = TYPE_OF.get(table.types[i])!;
+    const end = table.outputEnds[i];
+    if (end < 0) {
+      nodes[i] = { id, status, outputType, outputBytes: table.outputBytes[i], deferred: true };
+    } else {
+      nodes[i] = { id, status, outputType, outputBytes: table.outputBytes[i], output: outputs.slice(outputStart, (outputStart = end)) };
+    }
+  }
+  return nodes;
+}
+
+/** Whether a table is whole: one entry per node everywhere, spans in order and in bounds. */
+function isWholeTable(table: NodeTable): boolean {
+  const outputsLength = utf8Decoder.decode(table.outputs).length;
+  const n = table.idEnds.length;
+  if (table.statuses.length !== n || table.types.length !== n || table.outputBytes.length !== n || table.outputEnds.length !== n) return false;
+  let id = 0;
+  let output = 0;
+  for (let i = 0; i < n; i++) {
+    if (table.idEnds[i] < id || !STATUS_OF.has(table.statuses[i]) || !TYPE_OF.has(table.types[i])) return false;
+    id = table.idEnds[i];
+    const end = table.outputEnds[i];
+    if (end === -1) continue;
+    if (end < output) return false;
+    output = end;
+  }
+  return id === table.ids.length && output === outputsLength;
 }
 
 export interface RunView {
@@ -41,7 +138,8 @@ export interface RunView {
   readonly executedCount: number;
   readonly skippedCount: number;
   readonly outputBytes: number;
-  readonly nodes: readonly NodeView[];
+  /** The nodes, in order, as one compact table (see `encodeNodes` / `decodeNodes`). */
+  readonly nodes: NodeTable;
   /** The context object as compact JSON text. */
   readonly context: string;
   /** Unknown top-level fields as a compact JSON object text ("{}" when none). */
@@ -123,13 +221,18 @@ export function parsePanelState(data: unknown): PanelState | undefined {
 
 // ---- validators (host → page: the page fails visibly instead of half-rendering) --------
 
-const nodeStatus = memberOf<NodeStatusView>({ executed: true, skipped: true, 'output-only': true });
-const outputType = memberOf<OutputTypeView>({ null: true, boolean: true, number: true, string: true, array: true, object: true, none: true });
 
-/** A big output is left out (deferred) and asked for when its section opens; any other carries its text. */
-const nodeView: Validator<NodeView> = refine(
-  object<NodeView>({ id: string(), status: nodeStatus, outputType, outputBytes: number, output: optional(string()), deferred: optional(isTrue) }),
-  (node) => (node.deferred ? node.output === undefined : node.output !== undefined),
+const nodeTable: Validator<NodeTable> = refine(
+  object<NodeTable>({
+    ids: string(),
+    idEnds: arrayOf(count),
+    statuses: string(),
+    types: string(),
+    outputBytes: arrayOf(number),
+    outputs: bytes,
+    outputEnds: arrayOf(refine(number, (end) => end === -1 || (Number.isSafeInteger(end) && end >= 0))),
+  }),
+  isWholeTable,
 );
 
 const runView = object<RunView>({
@@ -144,7 +247,7 @@ const runView = object<RunView>({
   executedCount: number,
   skippedCount: number,
   outputBytes: number,
-  nodes: arrayOf(nodeView),
+  nodes: nodeTable,
   context: string(),
   extraFields: string(),
 });

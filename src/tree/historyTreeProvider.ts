@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { readConfig } from '../host/config';
 import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { BIG_RUN_BYTES } from '../core/limits';
-import { RunScanner, RunSource } from '../node/runScanner';
+import { OutlineSource, RunScanner } from '../node/runScanner';
+import { RunOutline } from '../node/runViewModel';
 import { errorMessage } from '../core/errors';
 import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
@@ -72,13 +73,24 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private readonly disposables: vscode.Disposable[] = [];
   /** Only runs matching this filter are shown (see the search command); undefined = all. */
   private filter: { text: string; ids: Map<string, Set<string>> } | undefined;
+  private readonly scanner: RunScanner | undefined;
+  /** Big runs' first page of nodes, from the scan that gave their row's figures. */
+  private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
 
   constructor(
     private readonly stores: HistoryStores,
     scanner?: RunScanner,
   ) {
     // Big runs are summarised in the scan worker so a row never stalls the extension host.
-    this.summaries = new SummaryCache(scanner && ((store, entry) => bigRunFigures(scanner, store, entry)));
+    // The same scan gives the first page of its nodes, kept for when the run is expanded.
+    this.summaries = new SummaryCache(
+      scanner &&
+        ((store, entry) =>
+          bigRunFigures(scanner, store, entry, readConfig().pageSize, (outline) => {
+            memo(this.firstPages, store, () => new Map()).set(entry.id, { savedAt: entry.savedAt, size: entry.size, outline });
+          })),
+    );
+    this.scanner = scanner;
     this.disposables.push(
       this.changeEmitter,
       this.totalsEmitter,
@@ -94,6 +106,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   /** Re-lists every store and redraws the whole tree (the Refresh button). */
   refreshAll(): void {
     for (const handle of this.stores.all()) this.summaries.forget(handle.key);
+    this.firstPages = new WeakMap();
     this.states.clear();
     this.changeEmitter.fire(undefined);
   }
@@ -329,29 +342,54 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private async nodeChildren(run: RunNode): Promise<HistoryNode[]> {
     const handle = this.stores.get(run.storeKey);
     if (!handle) return [];
-    const outcome = await handle.store.inspect(run.id);
-    if (outcome.kind !== 'ok') return [];
-    const result = outcome.result;
-    const outputs = result.outputs;
-    // Ids, statuses and types only: no output of a wide run is serialised just to be measured.
-    const summary = buildSummary(result.completedNodes, result.skippedNodes, Object.keys(outputs), Object.keys(result.context).length, (id) => ({ type: outputType(outputs[id]), bytes: 0 }));
     // A page at a time, like the runs: a run of 20,000 nodes shows its first page.
     const shown = this.nodesShown.get(`${run.storeKey}\n${run.id}`) ?? readConfig().pageSize;
-    const nodes: HistoryNode[] = summary.nodes.slice(0, shown).map(
-      (n): FlowStepNode => ({
-
-        kind: 'node',
-        storeKey: run.storeKey,
-        runId: run.id,
-        nodeId: n.id,
-        status: n.status,
-        preview: n.status === 'skipped' ? 'skipped' : n.outputType === 'none' ? 'no output' : previewValue(result.outputs[n.id], 80),
-      }),
+    const outline = (await this.firstPage(handle, run, shown)) ?? (await this.bigRunOutline(handle, run.id, shown)) ?? (await smallRunOutline(handle.store, run.id, shown));
+    if (!outline) return [];
+    const nodes: HistoryNode[] = outline.nodes.map(
+      (n): FlowStepNode => ({ kind: 'node', storeKey: run.storeKey, runId: run.id, nodeId: n.id, status: n.status, preview: n.preview }),
     );
-    if (summary.nodes.length > shown) nodes.push({ kind: 'more', storeKey: run.storeKey, runId: run.id, remaining: summary.nodes.length - shown });
-    const context: ContextNode = { kind: 'context', storeKey: run.storeKey, runId: run.id, preview: previewValue(result.context, 80), keys: summary.contextKeys };
+    if (outline.total > shown) nodes.push({ kind: 'more', storeKey: run.storeKey, runId: run.id, remaining: outline.total - shown });
+    const context: ContextNode = { kind: 'context', storeKey: run.storeKey, runId: run.id, preview: outline.contextPreview, keys: outline.contextKeys };
     nodes.push(context);
     return nodes;
+  }
+
+  /**
+   * A big run's first page, as its row's figures scan left it (waiting for that scan if it is
+   * under way); undefined when more is shown, or the file changed since.
+   */
+  private async firstPage(handle: StoreHandle, run: RunNode, shown: number): Promise<RunOutline | undefined> {
+    const entry = this.entry(run);
+    if (!this.scanner || !entry || entry.size < BIG_RUN_BYTES) return undefined;
+    await this.summaries.get(handle.key, handle.store, entry).catch(() => undefined);
+    const hit = this.firstPages.get(handle.store)?.get(run.id);
+    if (!hit || hit.savedAt !== entry.savedAt || hit.size !== entry.size) return undefined;
+    const { outline } = hit;
+    if (outline.nodes.length < Math.min(shown, outline.total)) return undefined;
+    return { ...outline, nodes: outline.nodes.slice(0, shown) };
+  }
+
+  /**
+   * A big run's page of nodes, from the scan worker: the host never holds the run or all of
+   * its nodes (undefined: not big, or no worker; the run is then read here).
+   */
+  private async bigRunOutline(handle: StoreHandle, id: string, limit: number): Promise<RunOutline | undefined> {
+    if (!this.scanner) return undefined;
+    const local = await handle.store.localRun?.(id);
+    let source: OutlineSource;
+    if (local?.kind === 'file') {
+      if (local.entry.size < BIG_RUN_BYTES) return undefined;
+      source = { path: local.path, maxBytes: local.maxBytes };
+    } else {
+      const entry = this.shownEntries.get(`${handle.key}\n${id}`);
+      if (!entry || entry.size < BIG_RUN_BYTES) return undefined;
+      const outcome = await handle.store.readRun(id);
+      if (outcome.kind !== 'bytes') return undefined;
+      source = { bytes: outcome.bytes };
+    }
+    const result = await this.scanner.outline(source, id, limit);
+    return result.ok ? result.outline : undefined;
   }
 
   private async ensureListed(storeKey: string): Promise<StoreState> {
@@ -496,25 +534,53 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 }
 
-async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry): Promise<RunFigures | undefined> {
+async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry, limit: number, keep: (outline: RunOutline) => void): Promise<RunFigures | undefined> {
   if (entry.size < BIG_RUN_BYTES) return undefined;
-  // A local file is read by the scan worker, so its bytes never reach this thread.
+  // A local file is read by the worker itself; only the figures come back.
   const local = await store.localRun?.(entry.id);
-  let source: RunSource;
+  let source: OutlineSource;
   if (local?.kind === 'file') {
     source = { path: local.path, maxBytes: local.maxBytes };
+  } else if (local?.kind === 'missing') {
+    return { kind: 'missing' };
+  } else if (local?.kind === 'unreadable') {
+    return { kind: 'unreadable', reason: local.reason };
   } else {
-    const outcome = local ?? (await store.readRun(entry.id));
+    const outcome = await store.readRun(entry.id);
     if (outcome.kind === 'missing') return { kind: 'missing' };
     if (outcome.kind === 'unreadable') return { kind: 'unreadable', reason: outcome.reason };
-    if (outcome.kind !== 'bytes') return undefined;
     source = { bytes: outcome.bytes };
   }
-  const figures = await scanner.figures(source, entry.id);
-  return figures.ok ? { kind: 'ok', nodeCount: figures.nodeCount, executed: figures.executed, skipped: figures.skipped } : { kind: 'unreadable', reason: figures.reason };
+  const result = await scanner.outline(source, entry.id, limit);
+  if (!result.ok) return { kind: 'unreadable', reason: result.reason };
+  keep(result.outline);
+  return { kind: 'ok', nodeCount: result.outline.nodeCount, executed: result.outline.executed, skipped: result.outline.skipped };
 }
 
-function memo<T>(cache: Map<string, T>, key: string, create: () => T): T {
+/** A small run's page of nodes, read and parsed here. */
+async function smallRunOutline(store: ExecutionStore, id: string, limit: number): Promise<RunOutline | undefined> {
+  const outcome = await store.inspect(id);
+  if (outcome.kind !== 'ok') return undefined;
+  const result = outcome.result;
+  const outputs = result.outputs;
+  // Ids, statuses and types only: no output is serialised just to be measured.
+  const summary = buildSummary(result.completedNodes, result.skippedNodes, Object.keys(outputs), Object.keys(result.context).length, (node) => ({ type: outputType(outputs[node]), bytes: 0 }));
+  return {
+    nodeCount: summary.nodeCount,
+    executed: summary.executed.length,
+    skipped: summary.skipped.length,
+    total: summary.nodes.length,
+    nodes: summary.nodes.slice(0, limit).map((n) => ({
+      id: n.id,
+      status: n.status,
+      preview: n.status === 'skipped' ? 'skipped' : n.outputType === 'none' ? 'no output' : previewValue(outputs[n.id], 80),
+    })),
+    contextPreview: previewValue(result.context, 80),
+    contextKeys: summary.contextKeys,
+  };
+}
+
+function memo<K extends object | string, T>(cache: { get(key: K): T | undefined; set(key: K, value: T): unknown }, key: K, create: () => T): T {
   let value = cache.get(key);
   if (value === undefined) {
     value = create();

@@ -15,6 +15,7 @@ import type { HistoryNode, RunNode, StoreNode } from '../../src/tree/treeNodes';
 import { PostgresServer, startPostgres } from '../support/postgresServer';
 import { defineStoreContract } from '../support/storeContract';
 import { extensionExports, runText, stub, waitFor, workspaceFolder } from './support';
+import { decodeNodes } from '../../src/shared/protocol';
 
 type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
 
@@ -168,7 +169,7 @@ describe('a database in the tree', function () {
       assert.strictEqual(message.run.id, id(7));
       assert.strictEqual(message.run.storeLabel, 'team');
       assert.deepStrictEqual(
-        message.run.nodes.map((n) => [n.id, n.status]),
+        decodeNodes(message.run.nodes).map((n) => [n.id, n.status]),
         [
           ['a', 'executed'],
           ['b', 'skipped'],

@@ -9,6 +9,7 @@ import { exportFlowResult, parseFlowResult, serializeFlowResult } from '../../sr
 import { generateSampleRuns } from '../../src/core/sample';
 import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
+import { decodeNodes } from '../../src/shared/protocol';
 
 const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -208,7 +209,7 @@ describe('Flow History in VS Code', function () {
       assert.strictEqual(message.run.id, BIG);
       // Outputs are the stored text of each node (this fixture is pretty-printed by hand).
       assert.deepStrictEqual(
-        message.run.nodes.map((n) => [n.id, n.status, n.output]),
+        decodeNodes(message.run.nodes).map((n) => [n.id, n.status, n.output]),
         [
           ['load', 'executed', '{ "rows": 3, "checksum": 18446744073709551615 }'],
           ['publish', 'executed', 'null'],
@@ -234,7 +235,7 @@ describe('Flow History in VS Code', function () {
       const panel = await waitFor('panel', () => internals.panels.get(ref));
       await panel.whenLoaded();
       writeRunAtomically(storeDir(), id, runText(id, '{"a":2}'));
-      await waitFor('update', () => panel.posted.some((m) => m.type === 'run' && m.run.nodes[0].output === '2'));
+      await waitFor('update', () => panel.posted.some((m) => m.type === 'run' && decodeNodes(m.run.nodes)[0].output === '2'));
       fs.unlinkSync(path.join(storeDir(), `${id}.json`));
       await waitFor('deleted banner', () => panel.posted.at(-1)?.type === 'deleted');
     });
@@ -268,7 +269,7 @@ describe('Flow History in VS Code', function () {
       await panel.whenLoaded();
       const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
       assert.ok(message.type === 'run');
-      const [bigNode, smallNode] = message.run.nodes;
+      const [bigNode, smallNode] = decodeNodes(message.run.nodes);
       // A big run in a local folder is read by the scan worker, not on the extension host.
       assert.strictEqual(panel.fileReadBy, 'scan worker');
       assert.deepStrictEqual([bigNode.id, bigNode.deferred, bigNode.output, bigNode.outputType], ['big', true, undefined, 'array']);

@@ -16,6 +16,7 @@ import { oneLine } from '../../src/core/format';
 import { createNonce } from '../../src/panel/detailPanel';
 import { allPayloads, chunks, DANGEROUS, payloadRunText } from '../support/hostilePayloads';
 import { extensionExports, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
+import { decodeNodes } from '../../src/shared/protocol';
 
 type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
 
@@ -143,8 +144,8 @@ describe('hostile data in the tree and the panel host', function () {
     const message = await waitFor('run message', () => panel.posted.find((m) => m.type === 'run'));
     assert.ok(message.type === 'run');
     const stored = parseFlowResult(fs.readFileSync(path.join(storeDir(), `${run.id}.json`), 'utf8'));
-    assert.deepStrictEqual(message.run.nodes.map((n) => n.id).sort(), [...run.chunk].sort());
-    for (const node of message.run.nodes) assert.deepStrictEqual(JSON.parse(String(node.output)), { [node.id]: node.id });
+    assert.deepStrictEqual(decodeNodes(message.run.nodes).map((n) => n.id).sort(), [...run.chunk].sort());
+    for (const node of decodeNodes(message.run.nodes)) assert.deepStrictEqual(JSON.parse(String(node.output)), { [node.id]: node.id });
     assert.deepStrictEqual(Object.keys(JSON.parse(message.run.context) as object).sort(), Object.keys(stored.context).sort());
     const html = panel.panel.webview.html;
     for (const p of run.chunk.filter((p) => p.length > 3)) assert.ok(!html.includes(p), `no payload in the HTML: ${JSON.stringify(p)}`);

@@ -14,6 +14,7 @@ import { generateSampleRuns } from '../../src/core/sample';
 import { summarize } from '../../src/core/summary';
 import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, storeDir, waitFor, workspaceFolder, writeRunAtomically } from './support';
+import { decodeNodes } from '../../src/shared/protocol';
 
 const NODES = 20_000;
 const PAGE = 200; // a3sFlow.history.pageSize's default
@@ -85,7 +86,7 @@ describe('A run with 20,000 nodes', function () {
     const rendered = await new Promise<{ rows: number; ms: number }>((resolve) => panel.onDidRender(resolve));
     const message = panel.posted.find((m) => m.type === 'run');
     assert.ok(message && message.type === 'run');
-    assert.deepStrictEqual(message.run.nodes.map((n) => n.id), order);
+    assert.deepStrictEqual(decodeNodes(message.run.nodes).map((n) => n.id), order);
     assert.ok(rendered.rows < 5000, `${rendered.rows} JSON rows in the page`);
   });
 });

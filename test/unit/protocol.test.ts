@@ -3,7 +3,7 @@
  * malformed ones, both ways (page → host: exact shapes; host → page: what the page renders).
  */
 import * as assert from 'assert';
-import { HostMessage, NodeView, parseHostMessage, parsePanelState, parseWebviewMessage, RunView, WebviewMessage } from '../../src/shared/protocol';
+import { decodeNodes, encodeNodes, HostMessage, NodeTable, NodeView, parseHostMessage, parsePanelState, parseWebviewMessage, RunView, WebviewMessage } from '../../src/shared/protocol';
 import { check, object, optional, string } from '../../src/shared/validate';
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -22,7 +22,7 @@ const run: RunView = {
   executedCount: 1,
   skippedCount: 0,
   outputBytes: 9_000_011,
-  nodes: [node, deferredNode],
+  nodes: encodeNodes([node, deferredNode]),
   context: '{}',
   extraFields: '{}',
 };
@@ -43,7 +43,7 @@ const webviewMessages: WebviewMessage[] = [
 const hostMessages: HostMessage[] = [
   { type: 'run', run },
   { type: 'run', run, focusNode: '$context' },
-  { type: 'run', run: { ...run, location: undefined, nodes: [] } },
+  { type: 'run', run: { ...run, location: undefined, nodes: encodeNodes([]) } },
   { type: 'unreadable', id: ID, reason: 'is 0 bytes' },
   { type: 'unreadable', id: ID, reason: 'is 0 bytes', location: '/x.json' },
   { type: 'deleted', id: ID },
@@ -61,12 +61,13 @@ function without<T extends object>(value: T, key: string): Record<string, unknow
 
 /** A JSON round trip: what postMessage delivers (undefined fields dropped). */
 const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-/** Host to page: JSON, except that VS Code hands typed arrays over as they are. */
-const wireToPage = <T>(value: T): T => {
-  const arrays: Uint8Array[] = [];
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: arrays.push(v) - 1 } : v));
-  return JSON.parse(text, (_key, v: unknown) => (v !== null && typeof v === 'object' && '$bytes' in v ? new Uint8Array(arrays[(v as { $bytes: number }).$bytes]) : v)) as T;
-};
+
+/** What VS Code's webview postMessage delivers: JSON, except that bytes pass as bytes. */
+function hostWire<T>(value: T): T {
+  const buffers: Uint8Array[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: buffers.push(v) - 1 } : v));
+  return JSON.parse(text, (_key, v: unknown) => (typeof v === 'object' && v !== null && '$bytes' in v ? buffers[(v as { $bytes: number }).$bytes].slice() : v)) as T;
+}
 
 describe('panel protocol', () => {
   describe('page → host (parseWebviewMessage)', () => {
@@ -118,7 +119,7 @@ describe('panel protocol', () => {
 
   describe('host → page (parseHostMessage)', () => {
     it('accepts every message shape the type allows', () => {
-      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(wireToPage(message)), wireToPage(message), JSON.stringify(message).slice(0, 80));
+      for (const message of hostMessages) assert.deepStrictEqual(parseHostMessage(hostWire(message)), hostWire(message), JSON.stringify(message).slice(0, 80));
     });
 
     it('refuses a run without its storeKey (the page saves it to restore the panel)', () => {
@@ -130,15 +131,24 @@ describe('panel protocol', () => {
       for (const key of Object.keys(run).filter((k) => k !== 'location')) {
         assert.strictEqual(parseHostMessage({ type: 'run', run: without(run, key) }), undefined, `run without ${key}`);
       }
+      const table = run.nodes;
       const nodes: unknown[] = [
-        { ...node, status: 'done' },
-        { ...node, outputType: 'map' },
-        without(node, 'output'),
-        { ...deferredNode, output: '[]' },
-        { ...node, deferred: false },
-        { ...node, outputBytes: '11' },
+        { ...table, statuses: 'ex' },
+        { ...table, statuses: 'e' },
+        { ...table, types: 'om' },
+        { ...table, idEnds: [5, 4] },
+        { ...table, idEnds: [5, 9] },
+        { ...table, outputEnds: [11, 12] },
+        { ...table, outputEnds: [-2, -1] },
+        { ...table, outputEnds: [12, -1] },
+        { ...table, outputs: new Uint8Array([...table.outputs, 0x78]) },
+        { ...table, outputs: new TextDecoder().decode(table.outputs) },
+        { ...table, outputBytes: ['11', 9_000_000] },
+        { ...table, outputBytes: [11] },
+        without(table, 'types'),
+        [node, deferredNode],
       ];
-      for (const bad of nodes) assert.strictEqual(parseHostMessage({ type: 'run', run: { ...run, nodes: [bad] } }), undefined, JSON.stringify(bad));
+      for (const bad of nodes) assert.strictEqual(parseHostMessage({ type: 'run', run: { ...run, nodes: bad } }), undefined, JSON.stringify(bad));
     });
 
     it('refuses an output reply without the request it answers', () => {
@@ -179,5 +189,37 @@ describe('panel protocol', () => {
       assert.strictEqual(check(v, { a: 'x', b: 1 }), undefined);
       assert.strictEqual(check(v, { b: 'y' }), undefined);
     });
+  });
+});
+
+describe('Node table (the nodes of the run message)', () => {
+  it('decodes to the nodes encoded, outputs exact, deferred ones marked', () => {
+    const nodes: NodeView[] = [
+      node,
+      deferredNode,
+      { id: '', status: 'skipped', outputType: 'none', outputBytes: 0, output: 'null' },
+      { id: 'ünï\u2028"\\', status: 'output-only', outputType: 'string', outputBytes: 4, output: '"\\u0000"' },
+      { id: 'x', status: 'executed', outputType: 'number', outputBytes: 21, output: '123456789012345678901' },
+    ];
+    const table: NodeTable = encodeNodes(nodes);
+    assert.deepStrictEqual(decodeNodes(table), nodes);
+    const message = { type: 'run', run: { ...run, nodes: table } };
+    const parsed = parseHostMessage(hostWire(message));
+    assert.ok(parsed?.type === 'run');
+    assert.deepStrictEqual(decodeNodes(parsed.run.nodes), nodes);
+  });
+
+  it('stays lean: a wide run costs its ids and outputs plus a few bytes a node', () => {
+    const nodes: NodeView[] = Array.from({ length: 20_000 }, (_, i) => ({ id: `item-${i}`, status: 'executed', outputType: 'object', outputBytes: 12, output: `{"n":"${i}"}` }));
+    const ids = nodes.reduce((sum, n) => sum + n.id.length, 0);
+    const outputs = nodes.reduce((sum, n) => sum + n.output!.length, 0);
+    const table = encodeNodes(nodes);
+    // The outputs go as bytes (VS Code passes them through), never escaped into JSON.
+    assert.strictEqual(table.outputs.byteLength, outputs);
+    const json = JSON.stringify({ ...table, outputs: undefined }).length;
+    // Per node: two offsets (up to 7 digits and a comma each), its byte count, two code letters.
+    assert.ok(json - ids < 20 * nodes.length, `${json - ids} bytes of overhead for ${nodes.length} nodes`);
+    // The objects it replaces cost about 80 bytes a node beyond the ids, and escaped every quote.
+    assert.ok(JSON.stringify(nodes).length - ids - outputs > 80 * nodes.length);
   });
 });

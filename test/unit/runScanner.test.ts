@@ -1,9 +1,9 @@
 /**
  * The run scanner with its real worker thread (dist/runScannerThread.js, built by
- * `npm run build`): a tree row's figures of a big run come from the worker, which keeps
- * nothing of the run; the worker ends when idle with no run text kept, so the memory it
- * used for a 50 MB run goes back to the system; a panel's run text keeps it alive until
- * released.
+ * `npm run build`): a big run read from its file leaves nothing in the worker (its deferred
+ * outputs are read back from the file by byte range, as bytes); a run handed over as bytes
+ * keeps the worker until released; exports run in the worker. (Outlines and the idle stop:
+ * runOutline.test.ts.)
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -63,33 +63,6 @@ describe('run scanner (worker thread)', function () {
     return { run, file, text, expected: { ok: true, nodeCount: summary.nodeCount, executed: summary.executed.length, skipped: summary.skipped.length } };
   }
 
-  it("gives a big run's figures from its file or its bytes, as the parser counts them, and ends the idle worker", async () => {
-    const { run, file, text, expected } = bigRun(3);
-    assert.deepStrictEqual(expected, { ok: true, nodeCount: 5, executed: 3, skipped: 2 });
-    assert.deepStrictEqual(await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, run.executionId), expected);
-    assert.ok(scanner.workerRunning, 'read and scanned by the worker');
-    assert.deepStrictEqual(await scanner.figures({ bytes: new TextEncoder().encode(text) }, run.executionId), expected);
-    // Nothing kept, nothing asked: the worker ends and its memory with it.
-    await until('the idle worker ends', () => !scanner.workerRunning);
-    // And starts again when asked.
-    assert.deepStrictEqual(await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, run.executionId), expected);
-  });
-
-  it('says why a big run has no figures: another id, broken JSON, too big, no file', async () => {
-    const { run, file, text } = bigRun(4);
-    const other = '00000000-0000-4000-8000-000000000001';
-    const mismatch = await scanner.figures({ path: file, maxBytes: 64 * 2 ** 20 }, other);
-    assert.ok(!mismatch.ok && /execution_id/.test(mismatch.reason), JSON.stringify(mismatch));
-    const broken = path.join(dir, 'broken.json');
-    fs.writeFileSync(broken, text.slice(0, text.length - 10));
-    const half = await scanner.figures({ path: broken, maxBytes: 64 * 2 ** 20 }, run.executionId);
-    assert.ok(!half.ok && half.reason.length > 0);
-    const tooBig = await scanner.figures({ path: file, maxBytes: 1024 }, run.executionId);
-    assert.ok(!tooBig.ok && /over the .* size limit/.test(tooBig.reason), JSON.stringify(tooBig));
-    const missing = await scanner.figures({ path: path.join(dir, 'nothing.json'), maxBytes: 64 * 2 ** 20 }, run.executionId);
-    assert.ok(!missing.ok && /cannot be read/.test(missing.reason), JSON.stringify(missing));
-  });
-
   it('keeps nothing of a run read from its file: deferred outputs come from the file by byte range, until it changes', async () => {
     const { run, file } = bigRun(5);
     const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
@@ -97,7 +70,7 @@ describe('run scanner (worker thread)', function () {
     assert.ok(scanned?.ok);
     assert.deepStrictEqual([...scanned.deferred.keys()].sort(), ['fetch', 'notify', 'parse']);
     // The panel is open, yet the worker holds nothing: it ends.
-    await until('the worker ends with the panel open', () => !scanner.workerRunning);
+    await until('the worker ends with the panel open', () => !scanner.running);
     // After an output with characters of 2, 3 and 4 UTF-8 bytes: byte offsets, not characters.
     const notify = await scanned.readOutput('notify');
     assert.ok(notify instanceof Uint8Array);
@@ -117,11 +90,11 @@ describe('run scanner (worker thread)', function () {
     assert.ok(scanned.ok);
     assert.ok(scanned.deferred.size > 0, 'some outputs wait in the worker');
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 3));
-    assert.ok(scanner.workerRunning, 'kept while the run text is needed');
+    assert.ok(scanner.running, 'kept while the run text is needed');
     const [node, [start, end]] = [...scanned.deferred][0];
     assert.strictEqual(Buffer.from((await scanned.readOutput(node))!).toString('utf8'), text.slice(start, end));
     scanned.release();
-    await until('the released worker ends', () => !scanner.workerRunning);
+    await until('the released worker ends', () => !scanner.running);
     assert.strictEqual(await scanned.readOutput(node), undefined, 'a released run reads nothing');
   });
 
@@ -148,6 +121,6 @@ describe('run scanner (worker thread)', function () {
     ];
     for (const [what, answer, kind] of cases) assert.ok(!answer.ok && answer.kind === kind && answer.reason.length > 0, `${what}: ${JSON.stringify(answer)}`);
     for (const name of ['a.json', 'b.json', 'c.json']) assert.ok(!fs.existsSync(path.join(dir, name)), `${name} not written`);
-    await until('the idle worker ends after exporting', () => !scanner.workerRunning);
+    await until('the idle worker ends after exporting', () => !scanner.running);
   });
 });

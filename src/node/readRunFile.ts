@@ -1,0 +1,63 @@
+/** Reads a run file the way the store's Node port does, for the scan thread (and its fallback). */
+import * as fs from 'fs';
+import { tooBigReason } from '../core/errors';
+
+/** The file is over the size limit (it grew since the store checked it). */
+export class TooBig extends Error {}
+
+/** A run file as it was read: a byte-range read later checks it is still the same file. */
+export interface StoredFile {
+  readonly path: string;
+  /** -1 when the file changed while it was read (a range read then never matches). */
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+/** Reads a run file as the store's Node port does: never through a symlink, within the size limit. */
+export function readRunFile(file: string, maxBytes: number): Uint8Array {
+  return readStoredFile(file, maxBytes).bytes;
+}
+
+/** The same, with what identifies the file as read (its inode, size and modification time). */
+export function readStoredFile(file: string, maxBytes: number): { bytes: Uint8Array; file: StoredFile } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const stat = fs.fstatSync(fd);
+    const bytes = fs.readFileSync(fd);
+    // The file may have grown since the store checked it.
+    if (bytes.byteLength > maxBytes) throw new TooBig(tooBigReason(bytes.byteLength, maxBytes));
+    return { bytes, file: { path: file, size: bytes.byteLength === stat.size ? stat.size : -1, mtimeMs: stat.mtimeMs, ino: stat.ino } };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Bytes `start`..`end` of a run file, if it is still the file that was scanned (same inode,
+ * size and modification time; never through a symlink); undefined otherwise.
+ */
+export async function readFileRange(file: StoredFile, start: number, end: number): Promise<Uint8Array | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.ino !== file.ino || stat.size !== file.size || stat.mtimeMs !== file.mtimeMs) return undefined;
+    const bytes = new Uint8Array(end - start);
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const { bytesRead } = await handle.read(bytes, done, bytes.byteLength - done, start + done);
+      if (bytesRead === 0) return undefined;
+      done += bytesRead;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
