@@ -4,7 +4,7 @@
  * deleted). The page gets data only through postMessage and renders it as text; every
  * message from the page is validated before use.
  */
-import { randomBytes } from 'crypto';
+import { renderWebviewShell } from './webviewShell';
 import * as vscode from 'vscode';
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
@@ -325,31 +325,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-/** 128 bits or more from the OS's CSPRNG. */
-export function createNonce(): string {
-  return randomBytes(24).toString('base64url'); // 192 bits
-}
-
-/** The page shell: no data in it, only our own script and styles, allowed by nonce and source. */
+/** The detail page's shell. */
 export function renderShell(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = createNonce();
-  const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${asset('dist', 'codicons', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
-<link href="${asset('media', 'detail.css')}" rel="stylesheet">
-<title>Flow run</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${asset('dist', 'webview', 'detail.js')}"></script>
-</body>
-</html>`;
+  return renderWebviewShell(webview, extensionUri, { css: 'detail.css', script: 'detail.js', title: 'Flow run', appAttributes: ' aria-live="polite"' });
 }
 
 export type { PanelState };

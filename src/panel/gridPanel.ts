@@ -19,7 +19,7 @@ import { decodeNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
 import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { createNonce } from './detailPanel';
+import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
 
@@ -321,26 +321,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-/** The page shell: no data in it, only our own script and styles, allowed by nonce and source. */
+/** The grid page's shell. */
 export function renderGridShell(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = createNonce();
-  const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${asset('dist', 'codicons', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
-<link href="${asset('media', 'grid.css')}" rel="stylesheet">
-<title>Run Grid</title>
-</head>
-<body>
-<main id="app"></main>
-<script nonce="${nonce}" src="${asset('dist', 'webview', 'grid.js')}"></script>
-</body>
-</html>`;
+  return renderWebviewShell(webview, extensionUri, { css: 'grid.css', script: 'grid.js', title: 'Run Grid' });
 }
 
 /** The Run Grid panels (not restored after a reload: the command opens them again). */

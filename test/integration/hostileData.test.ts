@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { newExecutionId } from '../../src/core/executionId';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { oneLine } from '../../src/core/format';
-import { createNonce } from '../../src/panel/detailPanel';
+import { createNonce } from '../../src/panel/webviewShell';
 import { allPayloads, chunks, DANGEROUS, payloadRunText } from '../support/hostilePayloads';
 import { extensionExports, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 import { decodeNodes } from '../../src/shared/protocol';
