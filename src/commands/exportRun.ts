@@ -48,7 +48,10 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     defaultUri: base ? vscode.Uri.joinPath(base, `${ref.id}.json`) : undefined,
     filters: { JSON: ['json'] },
   });
-  if (!target) return undefined;
+  if (!target) {
+    ctx.scanner.cancelExport();
+    return undefined;
+  }
   const where = target.scheme === 'file' ? target.fsPath : target.toString(true);
   // Off this thread: a local file is written by the worker piece by piece; other file
   // systems take the export's bytes in one write.

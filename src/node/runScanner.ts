@@ -39,6 +39,9 @@ export type OutlineSource = { readonly path: string; readonly maxBytes: number }
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number; file?: StoredFile } | { ok: false; reason: string };
 type WorkerAnswer = { result?: WorkerResult; bytes?: Uint8Array; outline?: OutlineResult; exported?: ExportAnswer };
 
+/** How long a worker readied for an export waits for it (the save dialog is open). */
+const EXPORT_HOLD_MS = 120_000;
+
 /** A worker with nothing to do and no run text kept stops after this long (ms). */
 export const SCAN_WORKER_IDLE_MS = 2000;
 
@@ -48,6 +51,8 @@ export class RunScanner {
   /** Runs whose text the worker keeps for their deferred outputs (not released yet). */
   private liveDocs = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Until then the worker is kept for an export being prepared (see prepareExport). */
+  private exportHoldUntil = 0;
   /** Workers started (tests: an idle one stops and a new one starts when needed). */
   started = 0;
   private readonly pending = new Map<number, (message: WorkerAnswer) => void>();
@@ -167,7 +172,16 @@ export class RunScanner {
    */
   prepareExport(storedBytes: number): void {
     const worker = this.ensureWorker();
-    if (worker) void this.request(worker, { type: 'prepareExport', storedBytes });
+    if (!worker) return;
+    // The kernel readied lives in this worker: it stays while the person picks a file.
+    this.exportHoldUntil = Date.now() + EXPORT_HOLD_MS;
+    void this.request(worker, { type: 'prepareExport', storedBytes });
+  }
+
+  /** The export readied by `prepareExport` will not come (the save dialog was cancelled). */
+  cancelExport(): void {
+    this.exportHoldUntil = 0;
+    this.scheduleIdle();
   }
 
   /**
@@ -187,6 +201,7 @@ export class RunScanner {
       }
       return exportRunBytes(bytes, id, target);
     }
+    this.exportHoldUntil = 0;
     const { exported } = await this.request(worker, { type: 'export', source: sent, id, target }, 'bytes' in sent ? [sent.bytes.buffer as ArrayBuffer] : []);
     return exported ?? { ok: false, kind: 'unreadable', reason: 'the scan worker gave no answer' };
   }
@@ -208,13 +223,15 @@ export class RunScanner {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (!this.worker || this.pending.size > 0 || this.liveDocs > 0) return;
+    const held = Math.max(0, this.exportHoldUntil - Date.now());
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       const worker = this.worker;
       if (!worker || this.pending.size > 0 || this.liveDocs > 0) return;
+      if (this.exportHoldUntil > Date.now()) return this.scheduleIdle();
       this.worker = undefined;
       void worker.terminate();
-    }, this.idleMs);
+    }, this.idleMs + held);
     this.idleTimer.unref?.();
   }
 

@@ -97,6 +97,7 @@ function outline(request: ScanRequest & { type: 'outline' }): void {
   try {
     const bytes = request.path !== undefined ? readRunFile(request.path, request.maxBytes ?? Infinity) : request.bytes!;
     const scanned = scanRunBytes(bytes, request.id);
+    discard(bytes);
     parentPort!.postMessage({ requestId: request.requestId, outline: scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, request.limit) } : scanned });
   } catch (error) {
     const reason = error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}`;

@@ -5,7 +5,7 @@
  */
 import { describeParseFailure, idMismatch } from '../core/executionStore';
 import { FlowResultError, parseFlowResultBytes, scanFlowResult, ScannedFlowResult, ValueSpan } from '../core/flowResult';
-import { formatTimestamp, previewValue, utf8ByteLength } from '../core/format';
+import { formatTimestamp, oneLine, previewValue, utf8ByteLength } from '../core/format';
 import { parseJson } from '../core/json';
 import { buildSummary, NodeStatus, outputTypeOfText } from '../core/summary';
 import { encodeNodes, NodeView, RunView } from '../shared/protocol';
@@ -88,7 +88,7 @@ export function buildRunOutline(scan: ScannedFlowResult, limit: number): RunOutl
   }));
   const nodes = summary.nodes.slice(0, Math.max(0, limit)).map((n) => {
     const span = outputs.get(n.id);
-    const preview = n.status === 'skipped' ? 'skipped' : !span ? 'no output' : previewValue(parseJson(text.slice(span.start, span.end)), PREVIEW_CHARS);
+    const preview = n.status === 'skipped' ? 'skipped' : !span ? 'no output' : previewSpan(text, span.start, span.end);
     return { id: n.id, status: n.status, preview };
   });
   return {
@@ -104,6 +104,52 @@ export function buildRunOutline(scan: ScannedFlowResult, limit: number): RunOutl
 
 /** A tree row's preview of a value. */
 const PREVIEW_CHARS = 80;
+/** Values up to this size are parsed for their preview; bigger ones are previewed from their text. */
+const PARSED_PREVIEW_CHARS = 64 * 1024;
+
+/**
+ * The preview of the value stored at `text[start, end)`: as `previewValue` gives it for a
+ * value of moderate size; for a big one (an output of megabytes), without building it: the
+ * member count from one pass over the text and the start of its text, so a wide or big run's
+ * outline never holds its values as objects.
+ */
+export function previewSpan(text: string, start: number, end: number): string {
+  if (end - start <= PARSED_PREVIEW_CHARS) return previewValue(parseJson(text.slice(start, end)), PREVIEW_CHARS);
+  const head = text.slice(start, start + PREVIEW_CHARS * 4);
+  const open = text.charCodeAt(start);
+  if (open !== 0x5b && open !== 0x7b) return oneLine(head, PREVIEW_CHARS);
+  const count = topLevelMembers(text, start, end);
+  return oneLine(`${open === 0x5b ? `[${count}]` : `{${count}}`} ${head.replace(/\s+/g, ' ')}`, PREVIEW_CHARS);
+}
+
+/** Members of the array or object at `text[start, end)` (valid JSON), counted without parsing. */
+function topLevelMembers(text: string, start: number, end: number): number {
+  let depth = 0;
+  let members = 0;
+  let empty = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, escapes included.
+      for (i++; i < end; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+      if (depth === 1) empty = false;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (depth === 1) empty = false;
+      depth++;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === 0x2c) {
+      if (depth === 1) members++;
+    } else if (depth === 1 && c > 0x20) {
+      empty = false;
+    }
+  }
+  return empty ? 0 : members + 1;
+}
 
 export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunView & { ok: true } {
   const text = scan.text;

@@ -9,9 +9,32 @@ import { previewValue } from '../../src/core/format';
 import { generateSampleRuns } from '../../src/core/sample';
 import { summarize } from '../../src/core/summary';
 import { RunScanner } from '../../src/node/runScanner';
-import { buildRunOutline } from '../../src/node/runViewModel';
+import { buildRunOutline, previewSpan } from '../../src/node/runViewModel';
+import { parseJson } from '../../src/core/json';
 
 describe('Run outline (tree rows of a run)', () => {
+  it('previews a big value from its text, with the member count the parsed preview gives', () => {
+    const values: unknown[] = [
+      Array.from({ length: 20_000 }, (_, i) => ({ i, s: `a,"]}\\${i}` })),
+      Object.fromEntries(Array.from({ length: 9_000 }, (_, i) => [`k${i}`, [i, { x: '{,}' }]])),
+      'x'.repeat(100_000),
+      [],
+      {},
+      { small: [1, 2, 3] },
+    ];
+    for (const value of values) {
+      const text = ` ${JSON.stringify(value)} `;
+      const start = 1;
+      const end = text.length - 1;
+      const parsed = previewValue(parseJson(text.slice(start, end)), 80);
+      const preview = previewSpan(text, start, end);
+      // The same count and the same start (the text is compact JSON here).
+      assert.strictEqual(preview.split(' ')[0], parsed.split(' ')[0], parsed);
+      assert.strictEqual(preview.slice(0, 40), parsed.slice(0, 40));
+      assert.ok(preview.length <= 81, preview);
+    }
+  });
+
   const [run] = generateSampleRuns({ count: 1, nodes: 300, seed: 16 });
   const text = serializeFlowResult(run);
 

@@ -123,4 +123,12 @@ describe('run scanner (worker thread)', function () {
     for (const name of ['a.json', 'b.json', 'c.json']) assert.ok(!fs.existsSync(path.join(dir, name)), `${name} not written`);
     await until('the idle worker ends after exporting', () => !scanner.running);
   });
+
+  it('keeps the worker readied for an export while the save dialog is open, until it is cancelled', async () => {
+    scanner.prepareExport(1024 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 4));
+    assert.ok(scanner.running, 'the readied kernel is not thrown away');
+    scanner.cancelExport();
+    await until('the worker ends after the cancel', () => !scanner.running);
+  });
 });
