@@ -4,11 +4,18 @@ import { errorMessage } from '../core/errors';
 import { idMismatch } from '../core/executionStore';
 import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
 import { FlowResultError } from '../core/flowResult';
+import { readRunSource, RunSource } from './readRunFile';
 
 /** An export's outcome: `unreadable` is the run's fault, `write` the target's. */
 export type ExportAnswer =
   | { readonly ok: true; readonly byteLength: number; readonly via: ExportedRun['via']; readonly bytes?: Uint8Array }
   | { readonly ok: false; readonly kind: 'unreadable' | 'write'; readonly reason: string };
+
+/** Exports the run `source` holds (a local file is read here): see exportRunBytes. */
+export async function exportRunSource(source: RunSource, id: string, target?: string): Promise<ExportAnswer> {
+  const read = readRunSource(source);
+  return 'reason' in read ? { ok: false, kind: 'unreadable', reason: read.reason } : exportRunBytes(read.bytes, id, target);
+}
 
 /**
  * Exports the run stored as `bytes` (its id checked against `id`): written to `target`

@@ -1,6 +1,6 @@
 /** Reads a run file the way the store's Node port does, for the scan thread (and its fallback). */
 import * as fs from 'fs';
-import { tooBigReason } from '../core/errors';
+import { errorMessage, tooBigReason } from '../core/errors';
 
 /** The file is over the size limit (it grew since the store checked it). */
 export class TooBig extends Error {}
@@ -12,6 +12,24 @@ export interface StoredFile {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ino: number;
+}
+
+/** Where a run's bytes come from: handed over (to the worker), or read from its local file. */
+export type RunSource = { readonly bytes: Uint8Array } | { readonly path: string; readonly maxBytes: number };
+
+/** Why a run file could not be read, as a run's unreadable reason. */
+export function unreadableReason(error: unknown): string {
+  return error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}`;
+}
+
+/** A source's bytes (a file read here), or why they cannot be had. */
+export function readRunSource(source: RunSource): { readonly bytes: Uint8Array } | { readonly reason: string } {
+  if ('bytes' in source) return source;
+  try {
+    return { bytes: readRunFile(source.path, source.maxBytes) };
+  } catch (error) {
+    return { reason: unreadableReason(error) };
+  }
 }
 
 /** Reads a run file as the store's Node port does: never through a symlink, within the size limit. */

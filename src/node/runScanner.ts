@@ -7,10 +7,8 @@
 import { Worker } from 'worker_threads';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunView } from '../shared/protocol';
-import { errorMessage } from '../core/errors';
-import { ExportAnswer, exportRunBytes } from './exportFile';
-import { readFileRange, readRunFile, StoredFile, TooBig } from './readRunFile';
-import type { RunSource } from './runScannerThread';
+import { ExportAnswer, exportRunSource } from './exportFile';
+import { readFileRange, readRunSource, RunSource, StoredFile } from './readRunFile';
 import { buildRunOutline, buildRunViewFromBytes, RunMeta, RunOutline, scanRunBytes } from './runViewModel';
 
 export type { ExportAnswer, RunSource };
@@ -32,9 +30,6 @@ export type ScannedRun =
   | { readonly ok: false; readonly reason: string };
 
 export type OutlineResult = { readonly ok: true; readonly outline: RunOutline } | { readonly ok: false; readonly reason: string };
-
-/** Where the run to outline is: its local file (read by the worker) or its bytes. */
-export type OutlineSource = { readonly path: string; readonly maxBytes: number } | { readonly bytes: Uint8Array };
 
 type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number; file?: StoredFile } | { ok: false; reason: string };
 type WorkerAnswer = { result?: WorkerResult; bytes?: Uint8Array; outline?: OutlineResult; exported?: ExportAnswer };
@@ -96,15 +91,13 @@ export class RunScanner {
    * the worker: only that page reaches this thread, never the run's text or all its nodes.
    * Without a worker (it could not start) the run is scanned here.
    */
-  async outline(source: OutlineSource, id: string, limit: number): Promise<OutlineResult> {
+  async outline(source: RunSource, id: string, limit: number): Promise<OutlineResult> {
     const worker = this.ensureWorker();
     if (!worker) {
-      try {
-        const scanned = scanRunBytes('bytes' in source ? source.bytes : readRunFile(source.path, source.maxBytes), id);
-        return scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, limit) } : scanned;
-      } catch (error) {
-        return { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` };
-      }
+      const read = readRunSource(source);
+      if ('reason' in read) return { ok: false, reason: read.reason };
+      const scanned = scanRunBytes(read.bytes, id);
+      return scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, limit) } : scanned;
     }
     const transfer: ArrayBuffer[] = [];
     let message: Record<string, unknown> = { type: 'outline', id, limit, path: 'path' in source ? source.path : undefined, maxBytes: 'path' in source ? source.maxBytes : undefined };
@@ -192,15 +185,7 @@ export class RunScanner {
   async exportRun(source: RunSource, id: string, target?: string): Promise<ExportAnswer> {
     const sent = 'bytes' in source ? { bytes: ownBuffer(source.bytes) } : source;
     const worker = this.ensureWorker();
-    if (!worker) {
-      let bytes: Uint8Array;
-      try {
-        bytes = 'bytes' in sent ? sent.bytes : readRunFile(sent.path, sent.maxBytes);
-      } catch (error) {
-        return { ok: false, kind: 'unreadable', reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` };
-      }
-      return exportRunBytes(bytes, id, target);
-    }
+    if (!worker) return exportRunSource(sent, id, target);
     this.exportHoldUntil = 0;
     const { exported } = await this.request(worker, { type: 'export', source: sent, id, target }, 'bytes' in sent ? [sent.bytes.buffer as ArrayBuffer] : []);
     return exported ?? { ok: false, kind: 'unreadable', reason: 'the scan worker gave no answer' };

@@ -6,14 +6,11 @@
  * thread also outlines runs for the tree and exports runs (Export Run), writing the file.
  */
 import { MessageChannel, parentPort } from 'worker_threads';
-import { errorMessage } from '../core/errors';
 import { prepareExportKernel } from '../core/exportText';
-import { ExportAnswer, exportRunBytes } from './exportFile';
-import { readRunFile, readStoredFile, StoredFile, TooBig } from './readRunFile';
+import { ExportAnswer, exportRunSource } from './exportFile';
+import { readRunFile, readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
 import { buildRunOutline, buildRunViewFromBytes, RunMeta, scanRunBytes } from './runViewModel';
 
-/** Where a run's bytes come from: handed over by the host, or read here from its local file. */
-export type RunSource = { readonly bytes: Uint8Array } | { readonly path: string; readonly maxBytes: number };
 
 export type ScanRequest =
   | { readonly type: 'build'; readonly requestId: number; readonly bytes: Uint8Array; readonly meta: RunMeta }
@@ -61,7 +58,7 @@ parentPort?.on('message', (request: ScanRequest) => {
     try {
       ({ bytes, file } = readStoredFile(request.path, request.maxBytes));
     } catch (error) {
-      parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` } });
+      parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: unreadableReason(error) } });
       return;
     }
   } else {
@@ -100,19 +97,12 @@ function outline(request: ScanRequest & { type: 'outline' }): void {
     discard(bytes);
     parentPort!.postMessage({ requestId: request.requestId, outline: scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, request.limit) } : scanned });
   } catch (error) {
-    const reason = error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}`;
-    parentPort!.postMessage({ requestId: request.requestId, outline: { ok: false, reason } });
+    parentPort!.postMessage({ requestId: request.requestId, outline: { ok: false, reason: unreadableReason(error) } });
   }
 }
 
 async function exportRun(request: ScanRequest & { type: 'export' }): Promise<{ answer: ExportAnswer; transfer: ArrayBuffer[] }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = 'bytes' in request.source ? request.source.bytes : readRunFile(request.source.path, request.source.maxBytes);
-  } catch (error) {
-    return { answer: { ok: false, kind: 'unreadable', reason: error instanceof TooBig ? error.message : `cannot be read: ${errorMessage(error)}` }, transfer: [] };
-  }
-  const answer = await exportRunBytes(bytes, request.id, request.target);
+  const answer = await exportRunSource(request.source, request.id, request.target);
   return { answer, transfer: answer.ok && answer.bytes ? [answer.bytes.buffer as ArrayBuffer] : [] };
 }
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { readConfig } from '../host/config';
 import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { BIG_RUN_BYTES } from '../core/limits';
-import { OutlineSource, RunScanner } from '../node/runScanner';
+import { RunSource, RunScanner } from '../node/runScanner';
 import { RunOutline } from '../node/runViewModel';
 import { errorMessage } from '../core/errors';
 import { previewValue } from '../core/format';
@@ -377,7 +377,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private async bigRunOutline(handle: StoreHandle, id: string, limit: number): Promise<RunOutline | undefined> {
     if (!this.scanner) return undefined;
     const local = await handle.store.localRun?.(id);
-    let source: OutlineSource;
+    let source: RunSource;
     if (local?.kind === 'file') {
       if (local.entry.size < BIG_RUN_BYTES) return undefined;
       source = { path: local.path, maxBytes: local.maxBytes };
@@ -538,7 +538,7 @@ async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: 
   if (entry.size < BIG_RUN_BYTES) return undefined;
   // A local file is read by the worker itself; only the figures come back.
   const local = await store.localRun?.(entry.id);
-  let source: OutlineSource;
+  let source: RunSource;
   if (local?.kind === 'file') {
     source = { path: local.path, maxBytes: local.maxBytes };
   } else if (local?.kind === 'missing') {
