@@ -1,13 +1,13 @@
 /** Display strings shared by the tree, the panel and the CLI. Pure, locale-independent. */
 import { isJsonObject, JsonNumber, JsonValue, stringifyJson } from './json';
 
-export function utf8ByteLength(text: string): number {
+export function utf8ByteLength(text: string, start = 0, end = text.length): number {
   let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
       bytes += 4;
       i++;
     } else bytes += 3;
