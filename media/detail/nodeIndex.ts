@@ -12,7 +12,7 @@ import { fold, Query } from './query';
  */
 export class RowLayout {
   /** Measured height per node; NaN until measured. */
-  private readonly heights: Float64Array;
+  private heights: Float64Array;
   private order: Int32Array;
   /** Position of each node in `order`, -1 when not shown. */
   private positions: Int32Array;
@@ -20,12 +20,29 @@ export class RowLayout {
   private offsets: Float64Array | undefined;
 
   constructor(
-    readonly count: number,
+    private nodes: number,
     private estimate: number,
   ) {
-    this.heights = new Float64Array(count).fill(Number.NaN);
-    this.order = Int32Array.from({ length: count }, (_, i) => i);
-    this.positions = Int32Array.from({ length: count }, (_, i) => i);
+    this.heights = new Float64Array(nodes).fill(Number.NaN);
+    this.order = Int32Array.from({ length: nodes }, (_, i) => i);
+    this.positions = Int32Array.from({ length: nodes }, (_, i) => i);
+  }
+
+  /** Nodes laid out (shown or not). */
+  get count(): number {
+    return this.nodes;
+  }
+
+  /** Room for `count` nodes (more arrived): the new ones unmeasured and not shown until `setOrder`. */
+  grow(count: number): void {
+    if (count <= this.nodes) return;
+    const heights = new Float64Array(count).fill(Number.NaN);
+    heights.set(this.heights);
+    const positions = new Int32Array(count).fill(-1);
+    positions.set(this.positions);
+    this.heights = heights;
+    this.positions = positions;
+    this.nodes = count;
   }
 
   /** The nodes shown, as node indices in display order (a filter's result). */

@@ -71,6 +71,11 @@ export class NodeList {
     window.addEventListener('resize', this.onScroll);
   }
 
+  /** More sections were added to the list's array (a wide run's later nodes); `setOrder` shows them. */
+  grow(): void {
+    this.layout.grow(this.sections.length);
+  }
+
   /** The node indices shown (all, or a filter's matches), in order. */
   setOrder(order: readonly number[]): void {
     this.layout.setOrder(order);

@@ -4,7 +4,7 @@
  * the messages of the shared protocol.
  */
 import { formatBytes, plural } from '../../src/core/format';
-import { decodeNodes, HostMessage, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
+import { decodeNodes, HostMessage, NodeTable, NodeView, PanelAction, RunView, WebviewMessage } from '../../src/shared/protocol';
 import { button, codicon, displayText, el, flashDone, setTestId } from './dom';
 import { outputPath } from './jsonPath';
 import { NodeFilterIndex } from './nodeIndex';
@@ -31,6 +31,18 @@ const FILTER_AUTO_ROWS = 1500;
 const FILTER_DELAY_MS = 120;
 const MAX_FILTER_CHARS = 1000;
 
+/** Runs `work` once the page has painted what it has (or soon, where no frame comes: a hidden page). */
+function afterPaint(work: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    work();
+  };
+  window.requestAnimationFrame(() => window.setTimeout(once, 0));
+  window.setTimeout(once, 250);
+}
+
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
@@ -41,6 +53,11 @@ export class DetailPage {
   private readonly toast = el('div', 'toast');
   private run: RunView | undefined;
   private nodeSections: Section[] = [];
+  /** Nodes of the run still to come (a wide run's `nodes` message), and what waits for them. */
+  private pendingNodes = 0;
+  private afterNodes: { readonly open: ReadonlySet<string> | undefined; readonly focusNode: string | undefined } | undefined;
+  /** Small sections opened at first so far (OPEN_SMALL_MAX in all). */
+  private smallOpened = 0;
   private nodeList: NodeList | undefined;
   private filterIndex: NodeFilterIndex | undefined;
   private otherSections: Section[] = [];
@@ -74,6 +91,12 @@ export class DetailPage {
       case 'run':
         this.showRun(message.run, message.focusNode);
         break;
+      case 'nodes': {
+        // After the first screen is painted: it must not wait for 20,000 nodes to be set up.
+        const run = this.run;
+        if (run?.id === message.id) afterPaint(() => this.run === run && this.addNodes(message.nodes));
+        break;
+      }
       case 'loading':
         this.showLoading(message.id);
         break;
@@ -115,12 +138,9 @@ export class DetailPage {
     this.content.classList.remove('stale');
     this.content.removeAttribute('aria-disabled');
 
-    const post = (message: WebviewMessage): void => this.api.postMessage(message);
-    const host = { post, notify: (text: string) => this.notify(text) };
-    const nodes = decodeNodes(run.nodes);
-    this.nodeSections = nodes.map(
-      (node) => new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, host),
-    );
+    const host = this.sectionHost;
+    this.nodeSections = decodeNodes(run.nodes).map((node) => this.nodeSection(node));
+    this.pendingNodes = run.pendingNodes ?? 0;
     this.otherSections = [new Section({ kind: 'context', key: 'context', json: run.context, rootPath: '$.context', bracketTopLevel: true }, host)];
     if (run.extraFields.trim() !== '{}') {
       this.otherSections.push(new Section({ kind: 'other', key: 'other', json: run.extraFields, rootPath: '$', bracketTopLevel: false }, host));
@@ -136,32 +156,24 @@ export class DetailPage {
     this.contextGroup.append(groupTitle('Context'), ...this.otherSections.map((s) => s.element));
     const nodesGroup = el('div', 'section-group');
     nodesGroup.append(groupTitle('Nodes'), this.nodeList.element, this.noMatch);
-    if (nodes.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
+    if (this.nodeSections.length === 0) nodesGroup.append(el('p', 'section-note', 'This run has no nodes.'));
     this.content.replaceChildren(this.renderHeader(run), this.renderToolbar(), nodesGroup, this.contextGroup);
 
     // Viewers are built with the filter from the start, not rebuilt for it.
     const query = this.query();
     for (const section of [...this.nodeSections, ...this.otherSections]) section.setQuery(query);
-    // Open sections: as before for a refresh; under a filter, the matching ones (below);
-    // else the first few and the small ones.
-    let small = 0;
-    this.nodeSections.forEach((section, index) => {
-      const node = section.source.node;
-      let expand: boolean;
-      if (open) expand = open.has(`node:${section.source.key}`);
-      else if (query) expand = false;
-      else if (node?.deferred) expand = false; // big: opened on request only
-      else if (index < OPEN_FIRST) expand = true;
-      else expand = node !== undefined && node.outputBytes < SMALL_OUTPUT && small++ < OPEN_SMALL_MAX - OPEN_FIRST;
-      section.setExpanded(expand);
-    });
+    this.smallOpened = 0;
+    this.nodeSections.forEach((section, index) => section.setExpanded(this.opensAtFirst(section, index, open, query)));
     for (const section of this.otherSections) {
       const key = `${section.source.kind}:${section.source.key}`;
       section.setExpanded(open ? open.has(key) : !query && (section.source.json ?? '').length < SMALL_OUTPUT);
     }
     this.applyFilter(!same);
     this.saveState();
-    if (focusNode !== undefined) this.focusNode(focusNode);
+    // A node among those still to come is focused when they are here.
+    const later = focusNode !== undefined && this.pendingNodes > 0 && !this.nodeSections.some((s) => s.source.key === focusNode);
+    this.afterNodes = this.pendingNodes > 0 ? { open, focusNode: later ? focusNode : undefined } : undefined;
+    if (focusNode !== undefined && !later) this.focusNode(focusNode);
     else window.scrollTo(0, scroll);
     this.api.postMessage({ type: 'rendered', id: run.id, rows: document.querySelectorAll('[data-testid="json-row"]').length });
     // The filter's index, once the first screen is up: the first keystroke need not build it.
@@ -169,6 +181,48 @@ export class DetailPage {
     window.requestIdleCallback(() => {
       if (this.nodeSections === sections) this.buildFilterIndex();
     }, { timeout: 3000 });
+  }
+
+  /**
+   * The rest of a wide run's nodes, after the first screen: added to the list in order, opened
+   * by the same rules, under the filter typed meanwhile; a node focused before they came is
+   * focused now.
+   */
+  private addNodes(table: NodeTable): void {
+    if (this.pendingNodes === 0 || !this.nodeList) return;
+    const query = this.query();
+    const { open, focusNode } = this.afterNodes ?? { open: undefined, focusNode: undefined };
+    for (const node of decodeNodes(table)) {
+      const section = this.nodeSection(node);
+      section.setQuery(query);
+      section.setExpanded(this.opensAtFirst(section, this.nodeSections.length, open, query));
+      this.nodeSections.push(section);
+    }
+    this.pendingNodes = 0;
+    this.afterNodes = undefined;
+    this.nodeList.grow();
+    this.filterIndex = undefined;
+    this.applyFilter(false);
+    if (focusNode !== undefined) this.focusNode(focusNode);
+    const sections = this.nodeSections;
+    window.requestIdleCallback(() => {
+      if (this.nodeSections === sections) this.buildFilterIndex();
+    }, { timeout: 3000 });
+  }
+
+  private readonly sectionHost = { post: (message: WebviewMessage) => this.api.postMessage(message), notify: (text: string) => this.notify(text) };
+
+  private nodeSection(node: NodeView): Section {
+    return new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, this.sectionHost);
+  }
+
+  /** Open sections: as before for a refresh; none under a filter; else the first few and the small ones. */
+  private opensAtFirst(section: Section, index: number, open: ReadonlySet<string> | undefined, query: Query | undefined): boolean {
+    const node = section.source.node;
+    if (open) return open.has(`node:${section.source.key}`);
+    if (query || node?.deferred) return false; // big outputs open on request only
+    if (index < OPEN_FIRST) return true;
+    return node !== undefined && node.outputBytes < SMALL_OUTPUT && this.smallOpened++ < OPEN_SMALL_MAX - OPEN_FIRST;
   }
 
   private buildFilterIndex(): NodeFilterIndex {
@@ -235,6 +289,8 @@ export class DetailPage {
     this.nodeList = undefined;
     this.filterIndex = undefined;
     this.nodeSections = [];
+    this.pendingNodes = 0;
+    this.afterNodes = undefined;
     this.otherSections = [];
     this.runActions = [];
     this.toolbarStatus = undefined;
@@ -383,8 +439,9 @@ export class DetailPage {
     }
     for (const section of sections) section.shareBudget(undefined);
     if (this.contextGroup) this.contextGroup.hidden = contextShown === 0;
-    const total = this.nodeSections.length;
-    if (this.filterCount) this.filterCount.textContent = query ? `${shown} of ${plural(total, 'node')}` : plural(total, 'node');
+    const total = this.nodeSections.length + this.pendingNodes;
+    const loading = this.pendingNodes > 0 ? ` (${plural(this.pendingNodes, 'node')} loading)` : '';
+    if (this.filterCount) this.filterCount.textContent = `${query ? `${shown} of ` : ''}${plural(total, 'node')}${loading}`;
     if (this.noMatch) {
       this.noMatch.hidden = !query || shown > 0 || total === 0;
       if (query && shown === 0) {

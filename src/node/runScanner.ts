@@ -6,7 +6,7 @@
  */
 import { Worker } from 'worker_threads';
 import { BIG_RUN_BYTES } from '../core/limits';
-import { RunView } from '../shared/protocol';
+import { NodeTable, RunView } from '../shared/protocol';
 import { ExportAnswer, exportRunSource } from './exportFile';
 import { readFileRange, readRunSource, RunSource, StoredFile } from './readRunFile';
 import { buildRunOutline, buildRunViewFromBytes, RunMeta, RunOutline, scanRunBytes } from './runViewModel';
@@ -21,6 +21,8 @@ export type ScannedRun =
   | {
       readonly ok: true;
       readonly view: RunView;
+      /** A wide run's nodes after the first page (`view.pendingNodes` of them), sent next. */
+      readonly rest?: NodeTable;
       /** Node id → span of its output in the run's text (or, read from its file, its bytes). */
       readonly deferred: ReadonlyMap<string, readonly [number, number]>;
       /** A deferred output's stored JSON as UTF-8 bytes; undefined once released, or the file changed. */
@@ -31,7 +33,7 @@ export type ScannedRun =
 
 export type OutlineResult = { readonly ok: true; readonly outline: RunOutline } | { readonly ok: false; readonly reason: string };
 
-type WorkerResult = { ok: true; view: RunView; deferred: [string, number, number][]; docId: number; file?: StoredFile } | { ok: false; reason: string };
+type WorkerResult = { ok: true; view: RunView; rest?: NodeTable; deferred: [string, number, number][]; docId: number; file?: StoredFile } | { ok: false; reason: string };
 type WorkerAnswer = { result?: WorkerResult; bytes?: Uint8Array; outline?: OutlineResult; exported?: ExportAnswer };
 
 /** How long a worker readied for an export waits for it (the save dialog is open). */
@@ -61,14 +63,6 @@ export class RunScanner {
     private readonly onProblem: (message: string, error: unknown, severity: 'warning' | 'error') => void = () => undefined,
     private readonly idleMs = SCAN_WORKER_IDLE_MS,
   ) {}
-
-  /**
-   * Starts the worker ahead of a scan that is coming (a big run's panel is loading its page),
-   * so the thread's start-up is not on the way; it stops again if no scan comes.
-   */
-  warm(): void {
-    if (this.ensureWorker()) this.scheduleIdle();
-  }
 
   /** Whether a worker thread is running now. */
   get running(): boolean {
@@ -120,6 +114,7 @@ export class RunScanner {
       return {
         ok: true,
         view: built.view,
+        rest: built.rest,
         deferred,
         readOutput: async (node) => {
           const span = deferred.get(node);
@@ -142,6 +137,7 @@ export class RunScanner {
     return {
       ok: true,
       view: result.view,
+      rest: result.rest,
       deferred,
       readOutput: async (node) => {
         const span = deferred.get(node);

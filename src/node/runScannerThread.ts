@@ -9,6 +9,7 @@ import { MessageChannel, parentPort } from 'worker_threads';
 import { prepareExportKernel } from '../core/exportText';
 import { ExportAnswer, exportRunSource } from './exportFile';
 import { readRunFile, readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
+import { tableBuffers } from '../shared/protocol';
 import { buildRunOutline, buildRunViewFromBytes, RunMeta, scanRunBytes } from './runViewModel';
 
 
@@ -72,18 +73,18 @@ parentPort?.on('message', (request: ScanRequest) => {
       parentPort!.postMessage({ requestId: request.requestId, result: built });
       return;
     }
-    // The outputs' bytes move to the host, not copied.
-    const transfer = [built.view.nodes.outputs.buffer as ArrayBuffer];
+    // The nodes' bytes move to the host, not copied.
+    const transfer = [...tableBuffers(built.view.nodes), ...(built.rest ? tableBuffers(built.rest) : [])];
     if (file && built.deferred.length > 0) {
       // A local file: its deferred outputs are read from it by byte range when the page asks;
       // nothing of the run stays here.
-      parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: byteSpans(built.text, built.deferred), docId: 0, file } }, transfer);
+      parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, rest: built.rest, deferred: byteSpans(built.text, built.deferred), docId: 0, file } }, transfer);
       return;
     }
     // Otherwise kept only when the page may ask for a deferred output later.
     const docId = built.deferred.length > 0 ? nextDocId++ : 0;
     if (docId) texts.set(docId, built.text);
-    parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, deferred: built.deferred, docId } }, transfer);
+    parentPort!.postMessage({ requestId: request.requestId, result: { ok: true, view: built.view, rest: built.rest, deferred: built.deferred, docId } }, transfer);
   } catch (error) {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof Error ? error.message : String(error) } });
   }

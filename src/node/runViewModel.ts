@@ -8,7 +8,7 @@ import { FlowResultError, parseFlowResultBytes, scanFlowResult, ScannedFlowResul
 import { formatTimestamp, oneLine, previewValue, utf8ByteLength } from '../core/format';
 import { parseJson } from '../core/json';
 import { buildSummary, NodeStatus, outputTypeOfText } from '../core/summary';
-import { encodeNodes, NodeView, RunView } from '../shared/protocol';
+import { encodeNodes, NodeTable, NodeView, RunView } from '../shared/protocol';
 
 /** Outputs up to this size travel with the first message... */
 export const INLINE_OUTPUT_CHARS = 256 * 1024;
@@ -24,8 +24,23 @@ export interface RunMeta {
   readonly location?: string;
 }
 
+/**
+ * A run with more nodes than this sends them in two messages: the first page with the run
+ * (the first screen shows a few dozen), the rest right after. Crossing from the extension
+ * host to the page costs per byte (measured in code-server: about half a second for the
+ * 2 MB table of a 20,000-node run), and the first screen need not wait for it.
+ */
+export const FIRST_MESSAGE_NODES = 200;
+
 export type BuiltRunView =
-  | { readonly ok: true; readonly view: RunView; readonly text: string; readonly deferred: readonly [string, number, number][] }
+  | {
+      readonly ok: true;
+      readonly view: RunView;
+      /** The nodes after the first page, for a wide run (`view.pendingNodes` of them). */
+      readonly rest?: NodeTable;
+      readonly text: string;
+      readonly deferred: readonly [string, number, number][];
+    }
   | { readonly ok: false; readonly reason: string };
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -171,6 +186,7 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
     inline += length;
     return { id: n.id, status: n.status, outputType: n.outputType, outputBytes: n.outputBytes, output: text.slice(span.start, span.end) };
   });
+  const wide = nodes.length > 2 * FIRST_MESSAGE_NODES;
   const view: RunView = {
     id: scan.executionId,
     storeKey: meta.storeKey,
@@ -183,11 +199,12 @@ export function buildRunView(scan: ScannedFlowResult, meta: RunMeta): BuiltRunVi
     executedCount: summary.executed.length,
     skippedCount: summary.skipped.length,
     outputBytes: summary.outputBytes,
-    nodes: encodeNodes(nodes),
+    nodes: encodeNodes(wide ? nodes.slice(0, FIRST_MESSAGE_NODES) : nodes),
+    ...(wide ? { pendingNodes: nodes.length - FIRST_MESSAGE_NODES } : {}),
     context: objectText(text, scan.context),
     extraFields: objectText(text, scan.extraFields),
   };
-  return { ok: true, view, text, deferred };
+  return { ok: true, view, rest: wide ? encodeNodes(nodes.slice(FIRST_MESSAGE_NODES)) : undefined, text, deferred };
 }
 
 /** A JSON object text from member spans: the stored text of each value, exact. */

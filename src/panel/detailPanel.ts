@@ -128,6 +128,8 @@ export class ExecutionDetailPanel {
   /** The run shown, with its big (deferred) outputs readable on request. */
   private source: (ScannedRun & { ok: true }) | undefined;
   private loadStartedAt = 0;
+  /** The run read as the panel opened, for the page's first `ready`. */
+  private early: Promise<Loaded> | undefined;
   private readonly renderEmitter = new vscode.EventEmitter<{ rows: number; ms: number }>();
   /** The page drew a run: rows in its DOM, ms from starting to read the file. */
   readonly onDidRender = this.renderEmitter.event;
@@ -144,15 +146,10 @@ export class ExecutionDetailPanel {
     focusNode?: string,
   ) {
     this.pendingFocus = focusNode;
-    // A big local run is scanned in the worker: start it while the page loads.
-    void this.handle.store
-      .localRun?.(id)
-      .then((local) => {
-        if (local?.kind === 'file' && local.entry.size >= WORKER_THRESHOLD_BYTES) scanner.warm();
-      })
-      .catch(() => undefined);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderShell(panel.webview, extensionUri);
+    // The run is read while the page loads, not after it says it is ready.
+    this.early = this.read();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: unknown) => this.onMessage(data)),
       this.stores.onDidChangeRuns(({ handle: changed, change }) => {
@@ -227,6 +224,8 @@ export class ExecutionDetailPanel {
 
   /** Loads are chained so a burst of changes posts in order and the last one wins. */
   private load(): Promise<void> {
+    // A change before the page is ready: what was read early is out of date.
+    if (!this.ready) this.dropEarly();
     const work: Promise<void> = (this.loading ?? Promise.resolve()).then(() => this.loadNow());
     const tracked = work.finally(() => {
       if (this.loading === tracked) this.loading = undefined;
@@ -240,6 +239,18 @@ export class ExecutionDetailPanel {
 
   private async loadNow(): Promise<void> {
     if (!this.ready) return;
+    // Read while the page was loading (the panel's first load), else now.
+    const early = this.early;
+    this.early = undefined;
+    this.show(await (early ?? this.read()));
+  }
+
+  /**
+   * Reads and builds the run for the page. The first read starts with the panel, while its
+   * page loads (a wide run's scan takes about as long as a new webview), so the page's
+   * `ready` finds the run built; a change meanwhile drops it and the run is read again.
+   */
+  private async read(): Promise<Loaded> {
     let where: string | undefined;
     try {
       // Throws for an id that is not a run's (a panel opened by a direct command call).
@@ -248,35 +259,39 @@ export class ExecutionDetailPanel {
       // A big local run is read by the scan worker; anything else is read here.
       const local = await this.handle.store.localRun?.(this.id);
       const outcome = local?.kind === 'file' && local.entry.size >= WORKER_THRESHOLD_BYTES ? local : await this.handle.store.readRun(this.id);
-      if (outcome.kind === 'missing') {
-        this.releaseSource();
-        this.post({ type: 'deleted', id: this.id });
-        return;
-      }
-      if (outcome.kind === 'unreadable') {
-        this.releaseSource();
-        this.post({ type: 'unreadable', id: this.id, reason: outcome.reason, location: where });
-        return;
-      }
+      if (outcome.kind === 'missing') return { message: { type: 'deleted', id: this.id } };
+      if (outcome.kind === 'unreadable') return { message: { type: 'unreadable', id: this.id, reason: outcome.reason, location: where } };
       const meta = { id: this.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: outcome.entry.savedAt, size: outcome.entry.size, location: where };
       let built = outcome.kind === 'file' ? await this.scanner.buildFromFile(outcome.path, outcome.maxBytes, meta) : undefined;
       this.fileReadBy = built ? 'scan worker' : 'extension host';
       built ??= await this.scanner.build(outcome.kind === 'bytes' ? outcome.bytes : await this.readBytes(), meta);
-      if (!built.ok) {
-        this.releaseSource();
-        this.post({ type: 'unreadable', id: this.id, reason: built.reason, location: where });
-        return;
-      }
-      // Kept while the panel is open: big outputs are read from it when the page asks.
-      this.source?.release();
-      this.source = built;
-      this.loadStartedAt = started;
-      this.post({ type: 'run', run: built.view, focusNode: this.pendingFocus });
-      this.pendingFocus = undefined;
+      if (!built.ok) return { message: { type: 'unreadable', id: this.id, reason: built.reason, location: where } };
+      return { built, started };
     } catch (error) {
       log().error(`Could not load run ${this.id}`, error);
-      this.post({ type: 'unreadable', id: this.id, reason: errorMessage(error), location: where });
+      return { message: { type: 'unreadable', id: this.id, reason: errorMessage(error), location: where } };
     }
+  }
+
+  private show(loaded: Loaded): void {
+    if (this.disposed) {
+      if ('built' in loaded) loaded.built.release();
+      return;
+    }
+    if ('message' in loaded) {
+      this.releaseSource();
+      this.post(loaded.message);
+      return;
+    }
+    const { built, started } = loaded;
+    // Kept while the panel is open: big outputs are read from it when the page asks.
+    this.source?.release();
+    this.source = built;
+    this.loadStartedAt = started;
+    this.post({ type: 'run', run: built.view, focusNode: this.pendingFocus });
+    // A wide run's other nodes, right behind its first screen.
+    if (built.rest) this.post({ type: 'nodes', id: this.id, nodes: built.rest });
+    this.pendingFocus = undefined;
   }
 
   /** The run's bytes through the store (where no worker could read its file). */
@@ -284,6 +299,11 @@ export class ExecutionDetailPanel {
     const outcome = await this.handle.store.readRun(this.id);
     if (outcome.kind !== 'bytes') throw new Error(outcome.kind === 'missing' ? 'the run no longer exists' : outcome.reason);
     return outcome.bytes;
+  }
+
+  private dropEarly(): void {
+    void this.early?.then((loaded) => 'built' in loaded && loaded.built.release());
+    this.early = undefined;
   }
 
   private releaseSource(): void {
@@ -303,9 +323,13 @@ export class ExecutionDetailPanel {
     this.disposed = true;
     for (const d of this.disposables) d.dispose();
     this.renderEmitter.dispose();
+    this.dropEarly();
     this.releaseSource();
   }
 }
+
+/** A run read for the page: built, or the message that says why not. */
+type Loaded = { readonly built: ScannedRun & { ok: true }; readonly started: number } | { readonly message: HostMessage };
 
 export function panelKey(ref: RunRef): string {
   return `${ref.storeKey}\n${ref.id}`;

@@ -15,7 +15,7 @@ import { BIG_RUN_BYTES } from '../core/limits';
 import { RunList } from '../core/runList';
 import { COMPARE_RUNS_COMMAND, OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
 import { log } from '../host/log';
-import { decodeNodes } from '../shared/protocol';
+import { decodeRunNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
 import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
@@ -192,7 +192,7 @@ export class RunGridPanel {
         const built = await this.scanner.build(outcome.bytes, { id: runId, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
         if (!built.ok) return built.reason;
         try {
-          const node = decodeNodes(built.view.nodes).find((n) => n.id === nodeId);
+          const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === nodeId);
           if (!node) return 'No output.';
           if (node.outputType === 'none') return node.status === 'skipped' ? 'Skipped: no output.' : 'No output.';
           const deferred = node.output === undefined ? await built.readOutput(nodeId) : undefined;
@@ -281,7 +281,7 @@ export class RunGridPanel {
       const built = await this.scanner.build(outcome.bytes, { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
       if (!built.ok) return unreadable(built.reason);
       built.release();
-      const nodes = decodeNodes(built.view.nodes);
+      const nodes = decodeRunNodes(built.view, built.rest);
       return {
         id: entry.id,
         savedAt: entry.savedAt,

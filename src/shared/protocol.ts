@@ -7,7 +7,7 @@
  */
 
 import type { NodeStatus, OutputType } from '../core/summary';
-import { arrayOf, bytes, check, count, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
+import { bytes, check, count, instanceOf, memberOf, number, object, oneOf, optional, refine, string, tagged, Validator } from './validate';
 
 export type NodeStatusView = NodeStatus;
 export type OutputTypeView = OutputType;
@@ -26,27 +26,29 @@ export interface NodeView {
 }
 
 /**
- * The nodes of a run as a few flat strings and number arrays instead of one object per node:
- * a run of 20,000 nodes crosses the host → page hops (JSON, then structured clones between
- * frames) as a handful of values, not 100,000. Node i's id is `ids` from `idEnds[i-1]` to
- * `idEnds[i]`; its output text likewise in the text of `outputs` by `outputEnds`, where -1
- * marks a deferred (big) output, asked for with `loadOutput`. The outputs travel as UTF-8
- * bytes: VS Code passes bytes to the page as they are, where a string would be escaped
- * into JSON twice on the host (the message, then the call that carries it) and parsed
- * back in the workbench.
+ * The nodes of a run as a few flat byte arrays and strings instead of one object per node:
+ * a run of 20,000 nodes crosses the host → page hops as a handful of values, not 100,000.
+ * Node i's id is the text of `ids` from `idEnds[i-1]` to `idEnds[i]`; its output text
+ * likewise in the text of `outputs` by `outputEnds`, where -1 marks a deferred (big) output,
+ * asked for with `loadOutput`. Texts travel as UTF-8 bytes and numbers as typed arrays:
+ * VS Code passes those to the page as they are, where strings and number arrays would be
+ * written into JSON on the host (twice: the message, then the call that carries it) and
+ * parsed back in the workbench and the page.
  */
 export interface NodeTable {
-  readonly ids: string;
-  readonly idEnds: readonly number[];
+  /** The ids' texts, concatenated, as UTF-8. */
+  readonly ids: Uint8Array;
+  /** Where each node's id ends in the decoded `ids` (UTF-16 code units). */
+  readonly idEnds: Uint32Array;
   /** One letter per node (STATUS_CODES). */
   readonly statuses: string;
   /** One letter per node (TYPE_CODES). */
   readonly types: string;
-  readonly outputBytes: readonly number[];
+  readonly outputBytes: Float64Array;
   /** The inline outputs' texts, concatenated, as UTF-8. */
   readonly outputs: Uint8Array;
   /** Where each node's output ends in the decoded `outputs` (UTF-16 code units), or -1. */
-  readonly outputEnds: readonly number[];
+  readonly outputEnds: Int32Array;
 }
 
 const utf8Encoder = new TextEncoder();
@@ -60,12 +62,12 @@ const TYPE_OF = new Map(Object.entries(TYPE_CODES).map(([type, code]) => [code, 
 export function encodeNodes(nodes: readonly NodeView[]): NodeTable {
   const n = nodes.length;
   const ids = new Array<string>(n);
-  const idEnds = new Array<number>(n);
+  const idEnds = new Uint32Array(n);
   const statuses = new Array<string>(n);
   const types = new Array<string>(n);
-  const outputBytes = new Array<number>(n);
+  const outputBytes = new Float64Array(n);
   const outputs: string[] = [];
-  const outputEnds = new Array<number>(n);
+  const outputEnds = new Int32Array(n);
   let idLength = 0;
   let outputLength = 0;
   for (let i = 0; i < n; i++) {
@@ -82,16 +84,23 @@ export function encodeNodes(nodes: readonly NodeView[]): NodeTable {
       outputEnds[i] = outputLength += node.output.length;
     }
   }
-  return { ids: ids.join(''), idEnds, statuses: statuses.join(''), types: types.join(''), outputBytes, outputs: utf8Encoder.encode(outputs.join('')), outputEnds };
+  return { ids: utf8Encoder.encode(ids.join('')), idEnds, statuses: statuses.join(''), types: types.join(''), outputBytes, outputs: utf8Encoder.encode(outputs.join('')), outputEnds };
+}
+
+/** The buffers of a table, to hand over to another thread (transfer, not copy). */
+export function tableBuffers(table: NodeTable): ArrayBuffer[] {
+  return [table.ids, table.idEnds, table.outputBytes, table.outputs, table.outputEnds].map((array) => array.buffer as ArrayBuffer);
 }
 
 /** The table's nodes as objects (their texts are slices of the table's strings). */
-export function decodeNodes(table: NodeTable, outputs = utf8Decoder.decode(table.outputs)): NodeView[] {
+export function decodeNodes(table: NodeTable): NodeView[] {
+  const ids = utf8Decoder.decode(table.ids);
+  const outputs = utf8Decoder.decode(table.outputs);
   const nodes: NodeView[] = new Array(table.idEnds.length);
   let idStart = 0;
   let outputStart = 0;
   for (let i = 0; i < nodes.length; i++) {
-    const id = table.ids.slice(idStart, (idStart = table.idEnds[i]));
+    const id = ids.slice(idStart, (idStart = table.idEnds[i]));
     const status = STATUS_OF.get(table.statuses[i])!;
     const outputType = TYPE_OF.get(table.types[i])!;
     const end = table.outputEnds[i];
@@ -104,9 +113,16 @@ export function decodeNodes(table: NodeTable, outputs = utf8Decoder.decode(table
   return nodes;
 }
 
+/** All of a run's nodes: those sent with it and, for a wide run, the rest. */
+export function decodeRunNodes(view: RunView, rest: NodeTable | undefined): NodeView[] {
+  const first = decodeNodes(view.nodes);
+  return rest ? first.concat(decodeNodes(rest)) : first;
+}
+
 /** Whether a table is whole: one entry per node everywhere, spans in order and in bounds. */
 function isWholeTable(table: NodeTable): boolean {
   const outputsLength = utf8Decoder.decode(table.outputs).length;
+  const idsLength = utf8Decoder.decode(table.ids).length;
   const n = table.idEnds.length;
   if (table.statuses.length !== n || table.types.length !== n || table.outputBytes.length !== n || table.outputEnds.length !== n) return false;
   let id = 0;
@@ -119,7 +135,7 @@ function isWholeTable(table: NodeTable): boolean {
     if (end < output) return false;
     output = end;
   }
-  return id === table.ids.length && output === outputsLength;
+  return id === idsLength && output === outputsLength;
 }
 
 export interface RunView {
@@ -138,8 +154,14 @@ export interface RunView {
   readonly executedCount: number;
   readonly skippedCount: number;
   readonly outputBytes: number;
-  /** The nodes, in order, as one compact table (see `encodeNodes` / `decodeNodes`). */
+  /**
+   * The nodes, in order, as one compact table (see `encodeNodes` / `decodeNodes`). For a wide
+   * run only the first page of them: the first screen need not wait for 20,000 nodes to
+   * cross to the page; the rest follow in a `nodes` message.
+   */
   readonly nodes: NodeTable;
+  /** Nodes still to come after `nodes`, in one `nodes` message (absent: none). */
+  readonly pendingNodes?: number;
   /** The context object as compact JSON text. */
   readonly context: string;
   /** Unknown top-level fields as a compact JSON object text ("{}" when none). */
@@ -150,6 +172,8 @@ export interface RunView {
 export type HostMessage =
   /** The run to show (again, after a change); `focusNode` scrolls to a node or `$context`. */
   | { readonly type: 'run'; readonly run: RunView; readonly focusNode?: string }
+  /** The rest of a wide run's nodes (`RunView.pendingNodes` of them), after those of its `run` message. */
+  | { readonly type: 'nodes'; readonly id: string; readonly nodes: NodeTable }
   /** The run's file cannot be read as a run: why, and where it is. */
   | { readonly type: 'unreadable'; readonly id: string; readonly reason: string; readonly location?: string }
   /** The run was deleted while the panel was open. */
@@ -224,13 +248,13 @@ export function parsePanelState(data: unknown): PanelState | undefined {
 
 const nodeTable: Validator<NodeTable> = refine(
   object<NodeTable>({
-    ids: string(),
-    idEnds: arrayOf(count),
+    ids: bytes,
+    idEnds: instanceOf(Uint32Array),
     statuses: string(),
     types: string(),
-    outputBytes: arrayOf(number),
+    outputBytes: refine(instanceOf(Float64Array), (sizes) => sizes.every((size) => Number.isSafeInteger(size) && size >= 0)),
     outputs: bytes,
-    outputEnds: arrayOf(refine(number, (end) => end === -1 || (Number.isSafeInteger(end) && end >= 0))),
+    outputEnds: refine(instanceOf(Int32Array), (ends) => ends.every((end) => end >= -1)),
   }),
   isWholeTable,
 );
@@ -248,12 +272,14 @@ const runView = object<RunView>({
   skippedCount: number,
   outputBytes: number,
   nodes: nodeTable,
+  pendingNodes: optional(count),
   context: string(),
   extraFields: string(),
 });
 
 const hostMessage: Validator<HostMessage> = tagged<HostMessage>({
   run: object<Message<HostMessage, 'run'>>({ type: typeIs('run'), run: runView, focusNode: optional(string()) }),
+  nodes: object<Message<HostMessage, 'nodes'>>({ type: typeIs('nodes'), id: string(), nodes: nodeTable }),
   unreadable: object<Message<HostMessage, 'unreadable'>>({ type: typeIs('unreadable'), id: string(), reason: string(), location: optional(string()) }),
   deleted: object<Message<HostMessage, 'deleted'>>({ type: typeIs('deleted'), id: string() }),
   loading: object<Message<HostMessage, 'loading'>>({ type: typeIs('loading'), id: string() }),

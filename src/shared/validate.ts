@@ -27,6 +27,11 @@ export function string(maxLength = Number.MAX_SAFE_INTEGER): Validator<string> {
 /** Bytes: a Uint8Array (what a typed array in a webview message arrives as). */
 export const bytes: Validator<Uint8Array> = (value) => (value instanceof Uint8Array ? value : INVALID);
 
+/** An instance of `type` (typed arrays: VS Code hands them to the page as they are). */
+export function instanceOf<T>(type: abstract new (...args: never[]) => T): Validator<T> {
+  return (value) => (value instanceof type ? value : INVALID);
+}
+
 export const number: Validator<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : INVALID);
 
 /** A safe integer of 0 or more. */

@@ -15,6 +15,7 @@ import { summarize } from '../../src/core/summary';
 import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, storeDir, waitFor, workspaceFolder, writeRunAtomically } from './support';
 import { decodeNodes } from '../../src/shared/protocol';
+import { FIRST_MESSAGE_NODES } from '../../src/node/runViewModel';
 
 const NODES = 20_000;
 const PAGE = 200; // a3sFlow.history.pageSize's default
@@ -84,9 +85,13 @@ describe('A run with 20,000 nodes', function () {
   it('opens in the panel with every node, in order', async () => {
     const panel = internals.panels.show(ref())!;
     const rendered = await new Promise<{ rows: number; ms: number }>((resolve) => panel.onDidRender(resolve));
+    // The first page with the run (its first screen), the rest right behind it.
     const message = panel.posted.find((m) => m.type === 'run');
-    assert.ok(message && message.type === 'run');
-    assert.deepStrictEqual(decodeNodes(message.run.nodes).map((n) => n.id), order);
+    const rest = panel.posted.find((m) => m.type === 'nodes');
+    assert.ok(message && message.type === 'run' && rest && rest.type === 'nodes');
+    assert.strictEqual(decodeNodes(message.run.nodes).length, FIRST_MESSAGE_NODES);
+    assert.strictEqual(message.run.pendingNodes, NODES - FIRST_MESSAGE_NODES);
+    assert.deepStrictEqual([...decodeNodes(message.run.nodes), ...decodeNodes(rest.nodes)].map((n) => n.id), order);
     assert.ok(rendered.rows < 5000, `${rendered.rows} JSON rows in the page`);
   });
 });

@@ -63,6 +63,20 @@ describe('RowLayout (windowed node list geometry)', () => {
     layout.setHeight(3, 500);
     assert.strictEqual(layout.totalHeight, 70);
   });
+
+  it("grows for a wide run's later nodes: measured heights kept, the new ones shown once ordered", () => {
+    const layout = new RowLayout(3, 10);
+    layout.setHeight(1, 50);
+    layout.grow(6);
+    assert.strictEqual(layout.count, 6);
+    assert.strictEqual(layout.length, 3, 'not shown before the order says so');
+    assert.strictEqual(layout.positionOf(4), -1);
+    layout.setOrder([0, 1, 2, 3, 4, 5]);
+    assert.strictEqual(layout.totalHeight, 50 + 5 * 10);
+    assert.strictEqual(layout.positionOf(4), 4);
+    layout.grow(2);
+    assert.strictEqual(layout.count, 6, 'never shrinks');
+  });
 });
 
 /** The exact test the page falls back to (Section.matches): parse and walk the value. */

@@ -44,6 +44,8 @@ const hostMessages: HostMessage[] = [
   { type: 'run', run },
   { type: 'run', run, focusNode: '$context' },
   { type: 'run', run: { ...run, location: undefined, nodes: encodeNodes([]) } },
+  { type: 'run', run: { ...run, nodes: encodeNodes([node]), pendingNodes: 1 } },
+  { type: 'nodes', id: ID, nodes: encodeNodes([deferredNode]) },
   { type: 'unreadable', id: ID, reason: 'is 0 bytes' },
   { type: 'unreadable', id: ID, reason: 'is 0 bytes', location: '/x.json' },
   { type: 'deleted', id: ID },
@@ -62,11 +64,15 @@ function without<T extends object>(value: T, key: string): Record<string, unknow
 /** A JSON round trip: what postMessage delivers (undefined fields dropped). */
 const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** What VS Code's webview postMessage delivers: JSON, except that bytes pass as bytes. */
+/** What VS Code's webview postMessage delivers: JSON, except that typed arrays pass as they are. */
 function hostWire<T>(value: T): T {
-  const buffers: Uint8Array[] = [];
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: buffers.push(v) - 1 } : v));
-  return JSON.parse(text, (_key, v: unknown) => (typeof v === 'object' && v !== null && '$bytes' in v ? buffers[(v as { $bytes: number }).$bytes].slice() : v)) as T;
+  const views: ArrayBufferView[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) ? { $view: views.push(v) - 1 } : v));
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || !('$view' in v)) return v;
+    const view = views[(v as { $view: number }).$view] as Uint8Array;
+    return new (view.constructor as Uint8ArrayConstructor)(view.slice().buffer);
+  }) as T;
 }
 
 describe('panel protocol', () => {
@@ -136,15 +142,22 @@ describe('panel protocol', () => {
         { ...table, statuses: 'ex' },
         { ...table, statuses: 'e' },
         { ...table, types: 'om' },
-        { ...table, idEnds: [5, 4] },
-        { ...table, idEnds: [5, 9] },
-        { ...table, outputEnds: [11, 12] },
-        { ...table, outputEnds: [-2, -1] },
-        { ...table, outputEnds: [12, -1] },
+        { ...table, idEnds: Uint32Array.of(5, 4) },
+        { ...table, idEnds: Uint32Array.of(5, 9) },
+        { ...table, idEnds: [5, 8] },
+        { ...table, ids: 'fetchbig' },
+        { ...table, ids: new Uint8Array([...table.ids, 0x78]) },
+        { ...table, outputEnds: Int32Array.of(11, 12) },
+        { ...table, outputEnds: Int32Array.of(-2, -1) },
+        { ...table, outputEnds: Int32Array.of(12, -1) },
+        { ...table, outputEnds: [11, -1] },
+        { ...table, outputEnds: Float64Array.of(11, -1) },
         { ...table, outputs: new Uint8Array([...table.outputs, 0x78]) },
         { ...table, outputs: new TextDecoder().decode(table.outputs) },
-        { ...table, outputBytes: ['11', 9_000_000] },
-        { ...table, outputBytes: [11] },
+        { ...table, outputBytes: [11, 9_000_000] },
+        { ...table, outputBytes: Float64Array.of(11.5, 9_000_000) },
+        { ...table, outputBytes: Float64Array.of(-1, 9_000_000) },
+        { ...table, outputBytes: Float64Array.of(11) },
         without(table, 'types'),
         [node, deferredNode],
       ];
@@ -209,16 +222,20 @@ describe('Node table (the nodes of the run message)', () => {
     assert.deepStrictEqual(decodeNodes(parsed.run.nodes), nodes);
   });
 
-  it('stays lean: a wide run costs its ids and outputs plus a few bytes a node', () => {
+  it('stays lean: a wide run costs its ids and outputs plus a few bytes a node, and little JSON', () => {
     const nodes: NodeView[] = Array.from({ length: 20_000 }, (_, i) => ({ id: `item-${i}`, status: 'executed', outputType: 'object', outputBytes: 12, output: `{"n":"${i}"}` }));
     const ids = nodes.reduce((sum, n) => sum + n.id.length, 0);
     const outputs = nodes.reduce((sum, n) => sum + n.output!.length, 0);
     const table = encodeNodes(nodes);
-    // The outputs go as bytes (VS Code passes them through), never escaped into JSON.
+    // Texts go as bytes and numbers as typed arrays (VS Code passes them through), never as JSON.
     assert.strictEqual(table.outputs.byteLength, outputs);
-    const json = JSON.stringify({ ...table, outputs: undefined }).length;
-    // Per node: two offsets (up to 7 digits and a comma each), its byte count, two code letters.
-    assert.ok(json - ids < 20 * nodes.length, `${json - ids} bytes of overhead for ${nodes.length} nodes`);
+    assert.strictEqual(table.ids.byteLength, ids);
+    const binary = [table.idEnds, table.outputBytes, table.outputEnds].reduce((sum, array) => sum + array.byteLength, 0);
+    // Per node: two 4-byte offsets and an 8-byte size.
+    assert.strictEqual(binary, 16 * nodes.length);
+    // The JSON left is the two code letters a node.
+    const json = JSON.stringify(table, (_key, v: unknown) => (ArrayBuffer.isView(v) ? 0 : v)).length;
+    assert.ok(json < 3 * nodes.length, `${json} bytes of JSON for ${nodes.length} nodes`);
     // The objects it replaces cost about 80 bytes a node beyond the ids, and escaped every quote.
     assert.ok(JSON.stringify(nodes).length - ids - outputs > 80 * nodes.length);
   });

@@ -97,18 +97,6 @@ describe('Run outline (tree rows of a run)', () => {
       }
     });
 
-    it('can be started ahead of a scan, and stops again if none comes', async () => {
-      const scanner = new RunScanner(script, undefined, 50);
-      try {
-        scanner.warm();
-        assert.ok(scanner.running);
-        await until('the unused worker stopped', () => !scanner.running);
-        assert.strictEqual(scanner.started, 1);
-      } finally {
-        scanner.dispose();
-      }
-    });
-
     it('keeps running while a panel may still ask for a deferred output, stops once released', async () => {
       const scanner = new RunScanner(script, undefined, 50);
       try {

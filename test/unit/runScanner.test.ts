@@ -9,11 +9,14 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { exportFlowResult, parseFlowResult } from '../../src/core/flowResult';
+import { exportFlowResult, parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
+import { stringifyJson } from '../../src/core/json';
+import { generateSampleRuns } from '../../src/core/sample';
 import { BIG_RUN_BYTES } from '../../src/core/limits';
 import { summarize } from '../../src/core/summary';
 import { RunScanner } from '../../src/node/runScanner';
-import { INLINE_OUTPUT_CHARS } from '../../src/node/runViewModel';
+import { FIRST_MESSAGE_NODES, INLINE_OUTPUT_CHARS } from '../../src/node/runViewModel';
+import { decodeNodes } from '../../src/shared/protocol';
 
 const SCRIPT = path.resolve(__dirname, '../../../dist/runScannerThread.js');
 const IDLE_MS = 150;
@@ -81,6 +84,31 @@ describe('run scanner (worker thread)', function () {
     fs.utimesSync(file, later, later);
     assert.strictEqual(await scanned.readOutput('notify'), undefined);
     scanned.release();
+  });
+
+  it("sends a wide run's first page of nodes with the run and the rest after it, in order, from the worker and inline", async () => {
+    const [wide] = generateSampleRuns({ count: 1, seed: 16, nodes: 3 * FIRST_MESSAGE_NODES });
+    const text = serializeFlowResult(wide);
+    const file = path.join(dir, `${wide.executionId}.json`);
+    fs.writeFileSync(file, text);
+    const order = summarize(wide).nodes;
+    const meta = { id: wide.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: text.length };
+    for (const scanned of [await scanner.buildFromFile(file, 64 * 2 ** 20, meta), await scanner.build(new TextEncoder().encode(text), meta)]) {
+      assert.ok(scanned?.ok && scanned.rest);
+      assert.strictEqual(scanned.view.pendingNodes, order.length - FIRST_MESSAGE_NODES);
+      assert.strictEqual(scanned.view.nodeCount, summarize(wide).nodeCount, "the run's figures are all of it");
+      const nodes = [...decodeNodes(scanned.view.nodes), ...decodeNodes(scanned.rest)];
+      assert.deepStrictEqual(nodes.map((n) => [n.id, n.status]), order.map((n) => [n.id, n.status]));
+      assert.deepStrictEqual(nodes.map((n) => n.output), order.map((n) => stringifyJson(wide.outputs[n.id])));
+      scanned.release();
+    }
+    // A run of up to twice a page goes in one message.
+    const [narrow] = generateSampleRuns({ count: 1, seed: 17, nodes: 2 * FIRST_MESSAGE_NODES - 10 });
+    const built = await scanner.build(new TextEncoder().encode(serializeFlowResult(narrow)), { ...meta, id: narrow.executionId });
+    assert.ok(built.ok);
+    assert.strictEqual(built.rest, undefined);
+    assert.strictEqual(built.view.pendingNodes, undefined);
+    assert.strictEqual(decodeNodes(built.view.nodes).length, summarize(narrow).nodes.length);
   });
 
   it("keeps the worker while a run's text handed over as bytes is kept, and ends it once released", async () => {
