@@ -116,7 +116,7 @@ export class DetailPage {
     this.content.removeAttribute('aria-disabled');
 
     const post = (message: WebviewMessage): void => this.api.postMessage(message);
-    const host = { post, notify: (text: string) => this.notify(text) };
+    const host = { post, notify: (text: string) => this.notify(text), runId: run.id };
     const nodes = decodeNodes(run.nodes);
     this.nodeSections = nodes.map(
       (node) => new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, host),
