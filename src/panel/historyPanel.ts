@@ -98,6 +98,8 @@ export class NodeHistoryPanel {
   private readonly renderEmitter = new vscode.EventEmitter<number>();
   /** The page drew the list (its entry count). */
   readonly onDidRender = this.renderEmitter.event;
+  /** The entry count the page last drew. */
+  lastRendered: number | undefined;
   /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
   readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
 
@@ -154,6 +156,7 @@ export class NodeHistoryPanel {
         await this.load();
         return;
       case 'rendered':
+        this.lastRendered = message.entries;
         this.renderEmitter.fire(message.entries);
         return;
       case 'openRun':
