@@ -3,6 +3,9 @@ import * as assert from 'assert';
 import { diffValues } from '../../src/core/diff';
 import { parseJson } from '../../src/core/json';
 import { buildNodeHistory, describeChange, NodeChange, NodeHistoryRun } from '../../src/core/nodeHistory';
+import { parseGridPageMessage } from '../../src/shared/gridProtocol';
+import { HistoryHostMessage, parseHistoryHostMessage, parseHistoryPageMessage } from '../../src/shared/historyProtocol';
+import { parseWebviewMessage } from '../../src/shared/protocol';
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
 const id = (n: number) => `0000000${n}-0000-4000-8000-000000000000`;
@@ -104,5 +107,52 @@ describe('node history', () => {
   it('an empty history is empty; one run is "first"', () => {
     assert.deepStrictEqual(buildNodeHistory('n', []), []);
     assert.deepStrictEqual(buildNodeHistory('n', [run(1, 'executed', '1')])[0].change, { kind: 'first' });
+  });
+});
+
+describe('node history messages', () => {
+  it('accepts exactly the page messages it knows, and refuses anything more', () => {
+    for (const message of [{ type: 'ready' }, { type: 'loadMore' }, { type: 'openOutput', runId: id(1) }, { type: 'openRun', runId: id(1) }, { type: 'rendered', entries: 3 }]) {
+      assert.deepStrictEqual(parseHistoryPageMessage(message), message);
+    }
+    for (const bad of [
+      { type: 'openOutput', runId: id(1), nodeId: 'x' },
+      { type: 'openOutput', runId: 'x'.repeat(201) },
+      { type: 'openRun' },
+      { type: 'rendered', entries: -1 },
+      { type: 'exec', command: 'rm' },
+      null,
+      'ready',
+    ]) {
+      assert.strictEqual(parseHistoryPageMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
+  it('the page accepts the host message it is sent, and refuses a malformed change', () => {
+    const history = buildNodeHistory('n', [run(2, 'skipped', 'null'), run(1, 'executed', '{"a":1}')]);
+    const message: HistoryHostMessage = {
+      type: 'history',
+      storeLabel: 'store',
+      nodeId: 'n',
+      entries: history.map((e) => ({ id: e.id, savedAt: e.savedAt, status: e.status, hasOutput: e.output !== undefined, preview: e.output ?? '', change: e.change })),
+      total: 2,
+      now: T0,
+    };
+    assert.deepStrictEqual(parseHistoryHostMessage(JSON.parse(JSON.stringify(message))), message);
+    const broken = JSON.parse(JSON.stringify(message)) as { entries: { change: { kind: string; paths?: unknown } }[] };
+    broken.entries[0].change.paths = [1];
+    assert.strictEqual(parseHistoryHostMessage(broken), undefined);
+    broken.entries[0].change = { kind: 'other' };
+    assert.strictEqual(parseHistoryHostMessage(broken), undefined);
+  });
+
+  it('the panel\'s nodeHistory action carries a node id, and no other action does; the grid asks by node id', () => {
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'action', action: 'nodeHistory', id: id(1), nodeId: 'fetch' }), { type: 'action', action: 'nodeHistory', id: id(1), nodeId: 'fetch' });
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'nodeHistory', id: id(1) }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'export', id: id(1), nodeId: 'fetch' }), undefined);
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'action', action: 'export', id: id(1) }), { type: 'action', action: 'export', id: id(1) });
+    assert.deepStrictEqual(parseGridPageMessage({ type: 'nodeHistory', nodeId: 'fetch' }), { type: 'nodeHistory', nodeId: 'fetch' });
+    assert.strictEqual(parseGridPageMessage({ type: 'nodeHistory', nodeId: 'fetch', runId: id(1) }), undefined);
+    assert.strictEqual(parseGridPageMessage({ type: 'nodeHistory' }), undefined);
   });
 });
