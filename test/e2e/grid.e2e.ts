@@ -250,5 +250,17 @@ describe('Flow History: the Run Grid (e2e)', function () {
     const editor = wb.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
     await waitUntil('the output opens', async () => (await wb.page.locator('.tabs-container .tab.active').innerText()).replace(/\s+/g, '') === '67e55044-node.json' && /"status"/.test(await editor.innerText({ timeout: 1000 }).catch(() => '')));
     assert.match((await editor.innerText()).replace(/\s+/g, ''), /"items":\[1,2\]/);
+    // Open Run opens the run's panel; there, Tab from the node's header reaches its history button.
+    const activeTab = async () => (await wb.page.locator('.tabs-container .tab.active').innerText()).trim();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'History: fetch' }).click();
+    await wb.webview().locator(`[data-run="${EXAMPLE}"] [data-action="openRun"]`).click();
+    await waitUntil('the run panel is in front', async () => /67e55044/.test(await activeTab()));
+    const toggle = wb.webview().locator('[data-testid="node-section"][data-node-id="fetch"] .section-toggle');
+    await toggle.waitFor({ timeout: 30_000 });
+    await toggle.focus();
+    await wb.webview().locator('*:focus').press('Tab');
+    assert.strictEqual(await wb.webview().locator('*:focus').getAttribute('data-testid'), 'node-history');
+    await wb.webview().locator('*:focus').press('Enter');
+    await waitUntil('the same history is in front again', async () => (await activeTab()) === 'History: fetch');
   });
 });
