@@ -93,6 +93,8 @@ export class NodeHistoryPanel {
   private loading: Promise<void> | undefined;
   private again = false;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
+  private partial = false;
   /** Every message posted, newest last (integration tests read what the page was sent). */
   readonly posted: HistoryHostMessage[] = [];
   private readonly renderEmitter = new vscode.EventEmitter<number>();
@@ -152,7 +154,7 @@ export class NodeHistoryPanel {
         await this.load();
         return;
       case 'loadMore':
-        this.shown += readConfig().pageSize;
+        if (!this.partial) this.shown += readConfig().pageSize;
         await this.load();
         return;
       case 'rendered':
@@ -262,6 +264,7 @@ export class NodeHistoryPanel {
       );
       this.sent = new Map(views.map((v) => [v.id, { hasOutput: v.hasOutput }]));
       const cancelled = firstMissing >= 0;
+      this.partial = cancelled;
       this.post({ type: 'history', storeLabel: this.handle.label, nodeId: this.nodeId, entries: views, total, ...(more || cancelled ? { more: true as const } : {}), now: Date.now(), ...(cancelled ? { cancelled: true as const } : {}) });
     } catch (error) {
       log().error(`Could not list the runs of ${this.handle.label} for the Node History`, error);
