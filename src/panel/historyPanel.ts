@@ -93,6 +93,8 @@ export class NodeHistoryPanel {
   private loading: Promise<void> | undefined;
   private again = false;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After this long a read shows its cancellable progress (tests set 0). */
+  progressAfterMs = PROGRESS_AFTER_MS;
   /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
   private partial = false;
   /** Every message posted, newest last (integration tests read what the page was sent). */
@@ -221,7 +223,7 @@ export class NodeHistoryPanel {
           }
         },
       );
-    }, PROGRESS_AFTER_MS);
+    }, this.progressAfterMs);
     try {
       await this.loadNow(cancel, progress);
     } finally {

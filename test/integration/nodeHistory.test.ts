@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { NodeHistoryPanel } from '../../src/panel/historyPanel';
 import type { HistoryHostMessage } from '../../src/shared/historyProtocol';
 import type { FlowStepNode } from '../../src/tree/treeNodes';
-import { extensionExports, runText, storeDir, waitFor, workspaceFolder, writeRunAtomically } from './support';
+import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 
 type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
 
@@ -129,6 +129,46 @@ describe('Node History', function () {
         ?.entries.slice(0, 4)
         .map((e) => e.id),
       [LATE, NEW, MID, OLD],
+    );
+  });
+
+  it('a long read shows a cancellable progress; Cancel keeps the newest runs read, Load more reads the rest', async () => {
+    const fresh = (await vscode.commands.executeCommand<NodeHistoryPanel>('a3sFlow.history.showNodeHistory', { storeKey: storeKey(), nodeId: 'nh_cancel' }))!;
+    await fresh.whenLoaded();
+    const all = lastHistory(fresh)!.entries.map((e) => e.id);
+    assert.ok(all.length >= 4, `${all.length} runs`);
+    fresh.panel.dispose();
+    // Cancel pressed at once: the progress shows immediately (0 ms) and its token is cancelled.
+    const progress = stub(vscode.window, 'withProgress', ((_options: vscode.ProgressOptions, task: (p: unknown, t: vscode.CancellationToken) => Thenable<unknown>) => {
+      const token = { isCancellationRequested: true, onCancellationRequested: (listener: () => void) => (listener(), { dispose: () => undefined }) } as unknown as vscode.CancellationToken;
+      return task({ report: () => undefined }, token);
+    }) as unknown as typeof vscode.window.withProgress);
+    let cancelled: NodeHistoryPanel;
+    try {
+      const shown = internals.histories.show(internals.stores.get(storeKey())!, 'nh_cancel');
+      shown.progressAfterMs = 0;
+      cancelled = shown;
+      const message = await waitFor('the cancelled read', () => lastHistory(shown));
+      assert.strictEqual(message.cancelled, true);
+      assert.strictEqual(message.more, true);
+      assert.ok(message.entries.length < all.length, `${message.entries.length} of ${all.length} read`);
+      assert.deepStrictEqual(
+        message.entries.map((e) => e.id),
+        all.slice(0, message.entries.length),
+        'the newest runs, no gap',
+      );
+      const options = progress.calls[0][0] as vscode.ProgressOptions;
+      assert.deepStrictEqual([options.cancellable, options.location], [true, vscode.ProgressLocation.Notification]);
+    } finally {
+      progress.restore();
+    }
+    cancelled.progressAfterMs = 60_000;
+    await cancelled.handleMessage({ type: 'loadMore' });
+    const rest = lastHistory(cancelled)!;
+    assert.strictEqual(rest.cancelled, undefined);
+    assert.deepStrictEqual(
+      rest.entries.map((e) => e.id),
+      all,
     );
   });
 });
