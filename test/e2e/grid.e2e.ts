@@ -244,6 +244,8 @@ describe('Flow History: the Run Grid (e2e)', function () {
       if (entry.status !== 'unreadable' && older !== undefined && older !== entry.status) assert.ok(entry.change.includes(`tatus ${older} → ${entry.status}`), `${entry.run}: ${entry.change}`);
     });
     assert.match(shown[0].label, /^fetch in run [0-9a-f]{8}, \d+ min ago: /);
+    await parkMouse(wb.page);
+    await wb.screenshot('node-history');
     // Keyboard to EXAMPLE's Open Output: its output opens as a document.
     await web.locator(`[data-run="${EXAMPLE}"] [data-action="openOutput"]`).focus();
     await web.locator('*:focus').press('Enter');
