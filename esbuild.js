@@ -101,6 +101,14 @@ async function main() {
       platform: 'browser',
       target: 'es2022',
     }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['media/history/main.ts'],
+      outfile: 'dist/webview/history.js',
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+    }),
   ]);
   copyCodicons();
   if (watch) {

@@ -10,6 +10,7 @@ import { RunListingWorker } from './node/runListingWorker';
 import { RunScanner } from './node/runScanner';
 import * as panel from './panel/detailPanel';
 import * as grid from './panel/gridPanel';
+import * as history from './panel/historyPanel';
 import { HistoryStores } from './stores/historyStores';
 import * as tree from './tree/historyView';
 
@@ -29,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   const runDocuments = documents.register(context.subscriptions, stores);
   const panels = panel.register(context, stores, scanner);
   const grids = grid.register(context, stores, scanner);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, scanner, workspaceState: context.workspaceState, secrets: context.secrets };
+  const histories = history.register(context, stores, scanner);
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, histories, scanner, workspaceState: context.workspaceState, secrets: context.secrets };
   context.subscriptions.push(...commands.register(ctx));
   const api = createApi(stores);
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, internals: { ...ctx, documents: runDocuments } } : api;

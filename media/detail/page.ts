@@ -10,7 +10,7 @@ import { outputPath } from './jsonPath';
 import { NodeFilterIndex } from './nodeIndex';
 import { NodeList } from './nodeList';
 import { Query } from './query';
-import { Section } from './section';
+import { Section, SectionHost } from './section';
 
 const utf8 = new TextDecoder();
 
@@ -138,7 +138,8 @@ export class DetailPage {
     this.content.classList.remove('stale');
     this.content.removeAttribute('aria-disabled');
 
-    const host = this.sectionHost;
+    const host: SectionHost = { post: (message: WebviewMessage) => this.api.postMessage(message), notify: (text: string) => this.notify(text), runId: run.id };
+    this.sectionHost = host;
     this.nodeSections = decodeNodes(run.nodes).map((node) => this.nodeSection(node));
     this.pendingNodes = run.pendingNodes ?? 0;
     this.otherSections = [new Section({ kind: 'context', key: 'context', json: run.context, rootPath: '$.context', bracketTopLevel: true }, host)];
@@ -210,7 +211,8 @@ export class DetailPage {
     }, { timeout: 3000 });
   }
 
-  private readonly sectionHost = { post: (message: WebviewMessage) => this.api.postMessage(message), notify: (text: string) => this.notify(text) };
+  /** What the sections of the run shown talk to (set for each run). */
+  private sectionHost: SectionHost = { post: (message: WebviewMessage) => this.api.postMessage(message), notify: (text: string) => this.notify(text) };
 
   private nodeSection(node: NodeView): Section {
     return new Section({ kind: 'node', key: node.id, json: node.output, rootPath: outputPath(node.id), bracketTopLevel: false, node }, this.sectionHost);

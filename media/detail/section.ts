@@ -24,6 +24,8 @@ export interface SectionSource {
 export interface SectionHost {
   readonly post: (message: WebviewMessage) => void;
   readonly notify: (text: string) => void;
+  /** The run shown: a node section's "Node History" button names it. */
+  readonly runId?: string;
 }
 
 const STATUS: Record<NodeStatusView, { icon: string; text: string; title: string }> = {
@@ -116,6 +118,18 @@ export class Section {
     toggle.addEventListener('click', () => this.setExpanded(!this.expanded));
     heading.append(toggle);
     header.append(heading);
+    if (source.kind === 'node' && this.host.runId !== undefined) {
+      const runId = this.host.runId;
+      header.append(
+        button({
+          icon: 'history',
+          label: `Show the history of node ${displayName(source.key)} across runs`,
+          className: 'section-action',
+          testId: 'node-history',
+          onClick: () => this.host.post({ type: 'action', action: 'nodeHistory', id: runId, nodeId: source.key }),
+        }),
+      );
+    }
     if (this.hasValue) {
       const copy: HTMLButtonElement = button({
         icon: 'copy',

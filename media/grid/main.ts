@@ -306,8 +306,9 @@ class GridPage {
       row.style.width = `${width}px`;
       const name = el('div', 'rowheader', nodeId);
       name.setAttribute('role', 'rowheader');
+      name.setAttribute('aria-description', 'Enter shows the node\'s history across runs');
       name.setAttribute('aria-colindex', '1');
-      name.title = nodeId;
+      name.title = `${nodeId}\nClick or Enter: show the node's history across runs`;
       name.style.left = `${view.scrollLeft}px`;
       this.cellAttrs(name, r, -1);
       row.append(name);
@@ -390,6 +391,10 @@ class GridPage {
     const { row, column } = this.active;
     const run = this.model.runs[column];
     const nodeId = this.model.nodes[this.rows[row]];
+    if (column < 0 && nodeId !== undefined) {
+      this.status.textContent = `Node ${nodeId}. Enter shows its history across runs.`;
+      return;
+    }
     if (row < 0 || column < 0 || !run || nodeId === undefined) {
       this.status.textContent = run && row < 0 ? `Run ${run.id}, ${formatTimestamp(run.savedAt)}. Enter opens it; Space selects it for comparing.` : '';
       return;
@@ -446,8 +451,13 @@ class GridPage {
     this.activate(row, column, event.ctrlKey || event.metaKey);
   }
 
-  /** Enter or click: a cell opens the node's output, a column header the run (or selects it for comparing). */
+  /** Enter or click: a cell opens the node's output, a node's name its history, a column header the run (or selects it for comparing). */
   private activate(row: number, column: number, select: boolean): void {
+    if (column < 0 && row >= 0) {
+      const nodeId = this.model.nodes[this.rows[row]];
+      if (nodeId !== undefined) this.vscode.postMessage({ type: 'nodeHistory', nodeId });
+      return;
+    }
     const run = this.model.runs[column];
     if (!run) return;
     if (row < 0) {

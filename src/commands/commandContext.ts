@@ -4,6 +4,7 @@ import { RunScanner } from '../node/runScanner';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
 import { RunGridPanels } from '../panel/gridPanel';
+import { NodeHistoryPanels } from '../panel/historyPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { HistoryNode } from '../tree/treeNodes';
 import { isRunRef, RunRef } from '../stores/runRef';
@@ -16,6 +17,7 @@ export interface CommandContext {
   readonly treeView: vscode.TreeView<HistoryNode>;
   readonly panels: DetailPanels;
   readonly grids: RunGridPanels;
+  readonly histories: NodeHistoryPanels;
   /** The worker thread that scans big runs and exports runs. */
   readonly scanner: RunScanner;
   readonly workspaceState: vscode.Memento;

@@ -1,6 +1,6 @@
 /** A node-level comparison of two runs: what `flow-history diff` prints. */
 import { compareCodeUnits, FlowResult } from './flowResult';
-import { jsonEquals, JsonObject } from './json';
+import { isJsonObject, jsonEquals, JsonObject, JsonValue } from './json';
 import { NodeStatus, summarize } from './summary';
 import { previewValue } from './format';
 
@@ -54,4 +54,55 @@ export function formatRunDiff(a: FlowResult, b: FlowResult, diff: RunDiff = diff
 
 function previewOf(object: JsonObject, key: string): string {
   return Object.prototype.hasOwnProperty.call(object, key) ? previewValue(object[key], 100) : '(absent)';
+}
+
+/** The JSON paths (`$.items[0].sku`, `$["a b"]`) where two values differ, at most `limit`. */
+export interface ValueDiff {
+  readonly paths: readonly string[];
+  /** More paths differ than `paths` lists. */
+  readonly more: boolean;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Where `b` differs from `a`, path by path: the members and items both have are compared
+ * inside, one present on a single side is its own path, a change of type is the path where
+ * it happens. Numbers compare by their JSON text (big integers exactly). `undefined` is
+ * "no value"; two `undefined` do not differ.
+ */
+export function diffValues(a: JsonValue | undefined, b: JsonValue | undefined, root = '$', limit = 100): ValueDiff {
+  const paths: string[] = [];
+  let more = false;
+  const add = (path: string): boolean => {
+    if (paths.length >= limit) {
+      more = true;
+      return false;
+    }
+    paths.push(path);
+    return true;
+  };
+  const walk = (x: JsonValue | undefined, y: JsonValue | undefined, path: string): boolean => {
+    if (x === undefined && y === undefined) return true;
+    if (x === undefined || y === undefined) return add(path);
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.max(x.length, y.length); i++) if (!walk(x[i], y[i], `${path}[${i}]`)) return false;
+      return true;
+    }
+    if (isJsonObject(x) && isJsonObject(y)) {
+      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort(compareCodeUnits);
+      for (const key of keys) {
+        const at = IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+        if (!walk(has(x, key) ? x[key] : undefined, has(y, key) ? y[key] : undefined, at)) return false;
+      }
+      return true;
+    }
+    return jsonEquals(x, y) || add(path);
+  };
+  walk(a, b, root);
+  return { paths, more };
+}
+
+function has(object: JsonObject, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
 }

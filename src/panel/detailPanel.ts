@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { log, reportError } from '../host/log';
-import { HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
+import { decodeNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -20,11 +20,11 @@ export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
  * Runs a panel button's action (export, delete, open raw JSON, copy id) on the run the
  * panel shows: the commands register the same functions they run themselves.
  */
-export type PanelActionHandler = (action: PanelAction, ref: RunRef) => Promise<unknown> | unknown;
+export type PanelActionHandler = (action: PanelAction, ref: RunRef, nodeId?: string) => Promise<unknown> | unknown;
 
 /** What the panel does for its page: the buttons' actions, and copying text. */
 interface PanelActions {
-  run(action: PanelAction, ref: RunRef): Promise<unknown>;
+  run(action: PanelAction, ref: RunRef, nodeId?: string): Promise<unknown>;
   copy(text: string, what: 'value' | 'path'): Promise<void>;
 }
 
@@ -32,13 +32,13 @@ export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSeria
   private readonly panels = new Map<string, ExecutionDetailPanel>();
   private actionHandler: PanelActionHandler | undefined;
   private readonly actions: PanelActions = {
-    run: async (action, ref) => {
+    run: async (action, ref, nodeId) => {
       if (!this.actionHandler) {
         log().warn(`No handler for the panel's ${action} button`);
         return;
       }
       try {
-        await this.actionHandler(action, ref);
+        await this.actionHandler(action, ref, nodeId);
       } catch (error) {
         log().error(`The panel's ${action} button failed`, error);
         reportError(`Flow History: ${errorMessage(error)}`);
@@ -217,7 +217,12 @@ export class ExecutionDetailPanel {
           log().warn(`Refused a ${message.action} request for ${message.id.slice(0, 80)} from the panel of ${this.id}`);
           return;
         }
-        await this.actions.run(message.action, this.ref);
+        // A node's history: only of a node of the run shown.
+        if (message.nodeId !== undefined && !(this.source && decodeNodes(this.source.view.nodes).some((n) => n.id === message.nodeId))) {
+          log().warn(`Refused the history of node ${message.nodeId.slice(0, 80)} from the panel of ${this.id}: not a node of the run shown`);
+          return;
+        }
+        await this.actions.run(message.action, this.ref, message.nodeId);
         return;
     }
   }

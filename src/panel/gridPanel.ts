@@ -13,7 +13,7 @@ import { GridRun } from '../core/gridModel';
 import { gridRunFromBytes } from '../core/gridSummary';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunList } from '../core/runList';
-import { COMPARE_RUNS_COMMAND, OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
+import { COMPARE_RUNS_COMMAND, OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND, SHOW_NODE_HISTORY_COMMAND } from '../host/commands';
 import { log } from '../host/log';
 import { decodeRunNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
@@ -160,6 +160,19 @@ export class RunGridPanel {
         if (!this.known(message.runId)) return;
         await vscode.commands.executeCommand(OPEN_NODE_OUTPUT_COMMAND, { kind: 'node', storeKey: this.handle.key, runId: message.runId, nodeId: message.nodeId });
         return;
+      case 'nodeHistory': {
+        // Only a node of a run the page was sent.
+        const shown = [...this.sent.keys()].some((id) => {
+          const run = this.cache.get(id)?.run;
+          return run !== undefined && (run.completed.includes(message.nodeId) || run.skipped.includes(message.nodeId));
+        });
+        if (!shown) {
+          log().warn(`Refused the history of node ${message.nodeId.slice(0, 80)} from the Run Grid of ${this.handle.label}: not shown there`);
+          return;
+        }
+        await vscode.commands.executeCommand(SHOW_NODE_HISTORY_COMMAND, { storeKey: this.handle.key, nodeId: message.nodeId });
+        return;
+      }
       case 'compare': {
         if (!message.runIds.every((id) => this.known(id))) return;
         const refs = message.runIds.map((id) => ({ storeKey: this.handle.key, id }));

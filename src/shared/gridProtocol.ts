@@ -28,6 +28,8 @@ export type GridPageMessage =
   | { readonly type: 'openNode'; readonly runId: string; readonly nodeId: string }
   /** Open a run's detail panel. */
   | { readonly type: 'openRun'; readonly runId: string }
+  /** Show a node's history (the Show Node History command). */
+  | { readonly type: 'nodeHistory'; readonly nodeId: string }
   /** Compare two runs (the Compare Runs command). */
   | { readonly type: 'compare'; readonly runIds: readonly string[] }
   /** A preview of a node's output; the reply carries the same requestId. */
@@ -47,6 +49,7 @@ const pageMessage: Validator<GridPageMessage> = tagged<GridPageMessage>({
   ready: object<Message<GridPageMessage, 'ready'>>({ type: typeIs('ready') }, { exact: true }),
   openNode: object<Message<GridPageMessage, 'openNode'>>({ type: typeIs('openNode'), runId: string(MAX_ID_CHARS), nodeId: string(MAX_NODE_ID_CHARS) }, { exact: true }),
   openRun: object<Message<GridPageMessage, 'openRun'>>({ type: typeIs('openRun'), runId: string(MAX_ID_CHARS) }, { exact: true }),
+  nodeHistory: object<Message<GridPageMessage, 'nodeHistory'>>({ type: typeIs('nodeHistory'), nodeId: string(MAX_NODE_ID_CHARS) }, { exact: true }),
   compare: object<Message<GridPageMessage, 'compare'>>(
     {
       type: typeIs('compare'),

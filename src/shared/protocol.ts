@@ -189,7 +189,7 @@ export type HostMessage =
   | { readonly type: 'output'; readonly requestId: number; readonly nodeId: string; readonly output: Uint8Array };
 
 /** The panel's buttons, each the same function as the command of the same name. */
-export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId';
+export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId' | 'nodeHistory';
 
 /** Page → host. Untrusted: validated by `parseWebviewMessage` before use. */
 export type WebviewMessage =
@@ -197,8 +197,11 @@ export type WebviewMessage =
   | { readonly type: 'ready' }
   /** Copy a value or a JSON path to the clipboard. */
   | { readonly type: 'copy'; readonly what: 'value' | 'path'; readonly text: string }
-  /** A button: act on run `id`, which must be the run the panel shows. */
-  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string }
+  /**
+   * A button: act on run `id`, which must be the run the panel shows. `nodeId` (a node of
+   * that run) is given with `nodeHistory` and only with it.
+   */
+  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string; readonly nodeId?: string }
   /** Send a deferred (big) output; the `output` reply carries the same `requestId`. */
   | { readonly type: 'loadOutput'; readonly requestId: number; readonly nodeId: string }
   /** The page drew the first screen of a run: lets tests and the benchmark time it. */
@@ -211,7 +214,7 @@ export interface PanelState {
   readonly filter?: string;
 }
 
-const PANEL_ACTION = memberOf<PanelAction>({ export: true, delete: true, openRaw: true, copyId: true });
+const PANEL_ACTION = memberOf<PanelAction>({ export: true, delete: true, openRaw: true, copyId: true, nodeHistory: true });
 /** Copying more than this from a page is refused: a page has no reason to send more. */
 export const MAX_COPY_CHARS = 64 * 1024 * 1024;
 const MAX_NODE_ID_CHARS = 64 * 1024;
@@ -225,7 +228,10 @@ const typeIs = <T extends string>(type: T): Validator<T> => oneOf(type);
 const webviewMessage: Validator<WebviewMessage> = tagged<WebviewMessage>({
   ready: object<Message<WebviewMessage, 'ready'>>({ type: typeIs('ready') }, { exact: true }),
   copy: object<Message<WebviewMessage, 'copy'>>({ type: typeIs('copy'), what: oneOf('value', 'path'), text: string(MAX_COPY_CHARS) }, { exact: true }),
-  action: object<Message<WebviewMessage, 'action'>>({ type: typeIs('action'), action: PANEL_ACTION, id: string() }, { exact: true }),
+  action: refine(
+    object<Message<WebviewMessage, 'action'>>({ type: typeIs('action'), action: PANEL_ACTION, id: string(), nodeId: optional(string(MAX_NODE_ID_CHARS)) }, { exact: true }),
+    (message) => (message.action === 'nodeHistory') === (message.nodeId !== undefined),
+  ),
   loadOutput: object<Message<WebviewMessage, 'loadOutput'>>({ type: typeIs('loadOutput'), requestId: count, nodeId: string(MAX_NODE_ID_CHARS) }, { exact: true }),
   rendered: object<Message<WebviewMessage, 'rendered'>>({ type: typeIs('rendered'), id: string(), rows: count }, { exact: true }),
 });

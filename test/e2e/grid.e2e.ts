@@ -3,6 +3,7 @@
 // checks cells against the run files, moves with the arrow keys, opens a node's output with
 // Enter, keeps the DOM bounded, and leaves grid-light.png, grid-dark.png and
 // grid-high-contrast.png in test-artifacts/e2e/ (cropped copies in test-artifacts/e2e/docs/).
+// Last, a row's node opens its Node History (checked against the files, Open Output by keyboard).
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -210,5 +211,58 @@ describe('Flow History: the Run Grid (e2e)', function () {
       await wb.screenshot(name);
       if (editor) await wb.page.screenshot({ path: path.join(docs, `${name}.png`), clip: editor });
     }
+  });
+
+  it('opens a node\'s history from its grid row (Enter): entries as the files say, Open Output by keyboard', async () => {
+    const wb = workbench();
+    const grid = wb.webview();
+    await grid.locator('[role="rowheader"]', { hasText: /^fetch$/ }).focus();
+    await grid.locator('*:focus').press('Enter');
+    // The history's own webview is now the newest one.
+    const web = wb.webview();
+    const entries = web.locator('[data-testid="history-entry"]');
+    await waitUntil('the history lists every run', async () => (await entries.count()) === newestFirst.length, 60_000);
+    const shown = await entries.evaluateAll((e) => e.map((li) => ({ run: li.getAttribute('data-run') ?? '', status: li.getAttribute('data-status') ?? '', label: li.getAttribute('aria-label') ?? '', change: li.querySelector('[data-testid="history-change"]')?.textContent ?? '' })));
+    assert.deepStrictEqual(
+      shown.map((e) => e.run),
+      newestFirst,
+    );
+    // fetch in each file: its status, or not in the run, or the run unreadable.
+    const want = newestFirst.map((id) => {
+      const file = expected.get(id);
+      if (file === 'unreadable') return 'unreadable';
+      const run = parseFlowResult(fs.readFileSync(path.join(store, `${id}.json`), 'utf8'));
+      return file?.get('fetch') ?? (Object.prototype.hasOwnProperty.call(run.outputs, 'fetch') ? 'output-only' : 'absent');
+    });
+    assert.deepStrictEqual(
+      shown.map((e) => e.status),
+      want,
+    );
+    // Each status change since the next older readable run is said in words.
+    shown.forEach((entry, i) => {
+      const older = want.slice(i + 1).find((s) => s !== 'unreadable');
+      if (entry.status !== 'unreadable' && older !== undefined && older !== entry.status) assert.ok(entry.change.includes(`tatus ${older} → ${entry.status}`), `${entry.run}: ${entry.change}`);
+    });
+    assert.match(shown[0].label, /^fetch in run [0-9a-f]{8}, \d+ min ago: /);
+    await parkMouse(wb.page);
+    await wb.screenshot('node-history');
+    // Keyboard to EXAMPLE's Open Output: its output opens as a document.
+    await web.locator(`[data-run="${EXAMPLE}"] [data-action="openOutput"]`).focus();
+    await web.locator('*:focus').press('Enter');
+    const editor = wb.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    await waitUntil('the output opens', async () => (await wb.page.locator('.tabs-container .tab.active').innerText()).replace(/\s+/g, '') === '67e55044-node.json' && /"status"/.test(await editor.innerText({ timeout: 1000 }).catch(() => '')));
+    assert.match((await editor.innerText()).replace(/\s+/g, ''), /"items":\[1,2\]/);
+    // Open Run opens the run's panel; there, Tab from the node's header reaches its history button.
+    const activeTab = async () => (await wb.page.locator('.tabs-container .tab.active').innerText()).trim();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'History: fetch' }).click();
+    await wb.webview().locator(`[data-run="${EXAMPLE}"] [data-action="openRun"]`).click();
+    await waitUntil('the run panel is in front', async () => /67e55044/.test(await activeTab()));
+    const toggle = wb.webview().locator('[data-testid="node-section"][data-node-id="fetch"] .section-toggle');
+    await toggle.waitFor({ timeout: 30_000 });
+    await toggle.focus();
+    await wb.webview().locator('*:focus').press('Tab');
+    assert.strictEqual(await wb.webview().locator('*:focus').getAttribute('data-testid'), 'node-history');
+    await wb.webview().locator('*:focus').press('Enter');
+    await waitUntil('the same history is in front again', async () => (await activeTab()) === 'History: fetch');
   });
 });

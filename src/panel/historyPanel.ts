@@ -1,0 +1,371 @@
+/**
+ * Node History: one webview panel per store and node id, the node across the newest runs
+ * of the store (a page at a time, like the tree), each with what changed since the run
+ * before. The host reads each run the way the detail panel does (a big local run in the
+ * scan worker, straight from its file; other runs through the store, big ones scanned in
+ * the worker), keeps only the node's slice, and sends the page previews (never whole
+ * outputs). Re-read when the store's runs change (unchanged runs come from a cache). Every
+ * message from the page is validated, and a page may only ask about the runs it was sent.
+ */
+import * as vscode from 'vscode';
+import { ExecutionEntry } from '../core/executionStore';
+import { errorMessage } from '../core/errors';
+import { oneLine } from '../core/format';
+import { buildNodeHistory, NodeHistoryRun } from '../core/nodeHistory';
+import { RunList } from '../core/runList';
+import { readConfig } from '../host/config';
+import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
+import { log } from '../host/log';
+import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
+import { decodeRunNodes } from '../shared/protocol';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { renderWebviewShell } from './webviewShell';
+
+const utf8 = new TextDecoder();
+
+export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
+/** Runs read at once. */
+const CONCURRENCY = 4;
+const CHANGE_DEBOUNCE_MS = 100;
+const PREVIEW_CHARS = 300;
+/** A read taking longer than this shows a cancellable progress notification. */
+export const PROGRESS_AFTER_MS = 1000;
+
+export class NodeHistoryPanels implements vscode.Disposable {
+  private readonly histories = new Map<string, NodeHistoryPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly scanner: RunScanner,
+  ) {}
+
+  /** Opens (or reveals) the history of a node in a store. */
+  show(handle: StoreHandle, nodeId: string): NodeHistoryPanel {
+    const key = `${handle.key}\n${nodeId}`;
+    const existing = this.histories.get(key);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, `History: ${oneLine(nodeId, 40)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    });
+    const history = new NodeHistoryPanel(panel, this.extensionUri, this.stores, handle, nodeId, this.scanner);
+    this.histories.set(key, history);
+    panel.onDidDispose(() => {
+      if (this.histories.get(key) === history) this.histories.delete(key);
+      history.dispose();
+    });
+    return history;
+  }
+
+  get(storeKey: string, nodeId: string): NodeHistoryPanel | undefined {
+    return this.histories.get(`${storeKey}\n${nodeId}`);
+  }
+
+  dispose(): void {
+    for (const history of [...this.histories.values()]) history.panel.dispose();
+    this.histories.clear();
+  }
+}
+
+interface CachedRun {
+  readonly savedAt: number;
+  readonly size: number;
+  readonly run: NodeHistoryRun;
+  readonly preview: string;
+}
+
+export class NodeHistoryPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private disposed = false;
+  private shown = readConfig().pageSize;
+  /** The runs last sent, by id (what the page may ask about), with whether the node has an output there. */
+  private sent = new Map<string, { readonly hasOutput: boolean }>();
+  private readonly cache = new Map<string, CachedRun>();
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After this long a read shows its cancellable progress (tests set 0). */
+  progressAfterMs = PROGRESS_AFTER_MS;
+  /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
+  private partial = false;
+  /** Every message posted, newest last (integration tests read what the page was sent). */
+  readonly posted: HistoryHostMessage[] = [];
+  private readonly renderEmitter = new vscode.EventEmitter<number>();
+  /** The page drew the list (its entry count). */
+  readonly onDidRender = this.renderEmitter.event;
+  /** The entry count the page last drew. */
+  lastRendered: number | undefined;
+  /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
+  readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly handle: StoreHandle,
+    readonly nodeId: string,
+    private readonly scanner: RunScanner,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
+    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'history.css', script: 'history.js', title: 'Node History' });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const message = parseHistoryPageMessage(data);
+        if (!message) {
+          log().warn(`Ignored a malformed message from the Node History of ${this.nodeId.slice(0, 80)}`);
+          return;
+        }
+        void this.handleMessage(message);
+      }),
+      this.stores.onDidChangeRuns(({ handle }) => {
+        // A hidden panel's page is gone; it asks again (ready) when shown.
+        if (handle.key !== this.handle.key || !this.panel.visible) return;
+        if (this.changeTimer) clearTimeout(this.changeTimer);
+        this.changeTimer = setTimeout(() => {
+          this.changeTimer = undefined;
+          void this.load();
+        }, CHANGE_DEBOUNCE_MS);
+      }) as vscode.Disposable,
+      this.renderEmitter,
+    );
+  }
+
+  get storeKey(): string {
+    return this.handle.key;
+  }
+
+  /** Resolves when the latest load has been posted (for tests). */
+  async whenLoaded(): Promise<void> {
+    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+  }
+
+  /** Public for tests: what happens with a validated message from the page. */
+  async handleMessage(message: HistoryPageMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.load();
+        return;
+      case 'loadMore':
+        if (!this.partial) this.shown += readConfig().pageSize;
+        await this.load();
+        return;
+      case 'rendered':
+        this.lastRendered = message.entries;
+        this.renderEmitter.fire(message.entries);
+        return;
+      case 'openRun':
+        if (!this.known(message.runId)) return;
+        await vscode.commands.executeCommand(OPEN_RUN_COMMAND, { storeKey: this.handle.key, id: message.runId }, undefined, this.nodeId);
+        return;
+      case 'openOutput': {
+        if (!this.known(message.runId)) return;
+        if (!this.sent.get(message.runId)!.hasOutput) {
+          log().warn(`Refused Open Output of ${this.nodeId.slice(0, 80)} in run ${message.runId}: the node has no output there`);
+          return;
+        }
+        await vscode.commands.executeCommand(OPEN_NODE_OUTPUT_COMMAND, { kind: 'node', storeKey: this.handle.key, runId: message.runId, nodeId: this.nodeId });
+        return;
+      }
+    }
+  }
+
+  private known(runId: string): boolean {
+    if (this.sent.has(runId)) return true;
+    log().warn(`Refused a request about run ${runId.slice(0, 80)} from the Node History of ${this.nodeId.slice(0, 80)}: not shown there`);
+    return false;
+  }
+
+  /** One load at a time; a change during a load loads again after it. */
+  private load(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    const work = (async () => {
+      do {
+        this.again = false;
+        await this.loadWithProgress();
+      } while (this.again && !this.disposed);
+    })();
+    this.loading = work.finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** A load that takes long shows a progress notification whose Cancel stops reading runs. */
+  private async loadWithProgress(): Promise<void> {
+    const cancel = { requested: false, done: false };
+    const progress = { read: 0, of: 0 };
+    const timer = setTimeout(() => {
+      if (cancel.done || this.disposed) return;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Node history of ${oneLine(this.nodeId, 40)}`, cancellable: true },
+        async (report, token) => {
+          token.onCancellationRequested(() => (cancel.requested = true));
+          let last = 0;
+          while (!cancel.done && !this.disposed) {
+            if (progress.of) {
+              report.report({ message: `${progress.read} of ${progress.of} runs read`, increment: ((progress.read - last) / progress.of) * 100 });
+              last = progress.read;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        },
+      );
+    }, this.progressAfterMs);
+    try {
+      await this.loadNow(cancel, progress);
+    } finally {
+      cancel.done = true;
+      clearTimeout(timer);
+    }
+  }
+
+  private async loadNow(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
+    if (!this.ready || this.disposed) return;
+    try {
+      const { entries, total, more } = await this.list();
+      progress.of = entries.length;
+      const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
+        if (cancel.requested || this.disposed) return undefined;
+        const cached = await this.read(entry);
+        progress.read++;
+        return cached;
+      });
+      const present = new Set(entries.map((e) => e.id));
+      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+      // Cancelled: the runs read so far, newest first, with no gap among them.
+      const firstMissing = read.indexOf(undefined);
+      const done = (firstMissing < 0 ? read : read.slice(0, firstMissing)) as CachedRun[];
+      const previews = new Map(done.map((c) => [c.run.id, c.preview]));
+      const history = buildNodeHistory(
+        this.nodeId,
+        done.map((c) => c.run),
+      );
+      const views = history.map(
+        (e): HistoryEntryView => ({
+          id: e.id,
+          savedAt: e.savedAt,
+          ...(e.status ? { status: e.status } : {}),
+          ...(e.unreadable !== undefined ? { unreadable: e.unreadable } : {}),
+          hasOutput: e.output !== undefined,
+          preview: previews.get(e.id) ?? '',
+          change: e.change,
+        }),
+      );
+      this.sent = new Map(views.map((v) => [v.id, { hasOutput: v.hasOutput }]));
+      const cancelled = firstMissing >= 0;
+      this.partial = cancelled;
+      this.post({ type: 'history', storeLabel: this.handle.label, nodeId: this.nodeId, entries: views, total, ...(more || cancelled ? { more: true as const } : {}), now: Date.now(), ...(cancelled ? { cancelled: true as const } : {}) });
+    } catch (error) {
+      log().error(`Could not list the runs of ${this.handle.label} for the Node History`, error);
+      this.sent = new Map();
+      this.post({ type: 'history', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, nodeId: this.nodeId, entries: [], total: 0, now: Date.now() });
+    }
+  }
+
+  /** The newest `shown` runs: one keyset page of a paged store, else the head of its listing. */
+  private async list(): Promise<{ entries: ExecutionEntry[]; total: number; more: boolean }> {
+    const store = this.handle.store;
+    if (this.handle.pager) {
+      const [page, count] = await Promise.all([this.handle.pager.page(undefined, Math.min(this.shown, 5000)), this.handle.pager.count()]);
+      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
+      return { entries, total: Math.max(count.count, entries.length), more: page.next !== undefined };
+    }
+    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+    const n = Math.min(this.shown, runs.length);
+    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length, more: runs.length > n };
+  }
+
+  /** The node in one run, cached by id, saved time and size. */
+  private async read(entry: ExecutionEntry): Promise<CachedRun> {
+    const hit = this.cache.get(entry.id);
+    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit;
+    const { run, preview } = await this.readNode(entry);
+    const cached = { savedAt: entry.savedAt, size: entry.size, run, preview };
+    this.cache.set(entry.id, cached);
+    return cached;
+  }
+
+  private async readNode(entry: ExecutionEntry): Promise<{ run: NodeHistoryRun; preview: string }> {
+    const unreadable = (reason: string) => ({ run: { id: entry.id, savedAt: entry.savedAt, unreadable: reason }, preview: '' });
+    if (entry.problem) return unreadable(entry.problem);
+    try {
+      const store = this.handle.store;
+      const meta = { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size };
+      let built: ScannedRun | undefined;
+      // A big local run is read by the scan worker from its file; anything else through the store.
+      const local = entry.size >= WORKER_THRESHOLD_BYTES ? await store.localRun?.(entry.id) : undefined;
+      if (local?.kind === 'file') built = await this.scanner.buildFromFile(local.path, local.maxBytes, meta);
+      this.readBy.set(entry.id, built ? 'scan worker' : 'extension host');
+      if (!built) {
+        const outcome = await store.readRun(entry.id);
+        if (outcome.kind === 'missing') return unreadable('the run no longer exists');
+        if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
+        // Big bytes (a database row, say) are scanned in the worker; small ones here.
+        built = await this.scanner.build(outcome.bytes, meta);
+      }
+      if (!built.ok) return unreadable(built.reason);
+      try {
+        const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === this.nodeId);
+        if (!node) return { run: { id: entry.id, savedAt: entry.savedAt, status: 'absent' }, preview: '' };
+        let output: string | undefined;
+        if (node.outputType !== 'none') {
+          const deferred = node.output === undefined ? await built.readOutput(this.nodeId) : undefined;
+          output = node.output ?? (deferred ? utf8.decode(deferred) : undefined);
+          if (output === undefined) return unreadable('the run changed while it was read');
+        }
+        return { run: { id: entry.id, savedAt: entry.savedAt, status: node.status, ...(output !== undefined ? { output } : {}) }, preview: output === undefined ? '' : oneLine(output.slice(0, PREVIEW_CHARS * 4), PREVIEW_CHARS) };
+      } finally {
+        built.release();
+      }
+    } catch (error) {
+      return unreadable(errorMessage(error));
+    }
+  }
+
+  private post(message: HistoryHostMessage): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > 10) this.posted.shift();
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The Node History panels (not restored after a reload: the command opens them again). */
+export function register(context: vscode.ExtensionContext, stores: HistoryStores, scanner: RunScanner): NodeHistoryPanels {
+  const histories = new NodeHistoryPanels(context.extensionUri, stores, scanner);
+  context.subscriptions.push(histories);
+  return histories;
+}
