@@ -5,6 +5,7 @@ import { errorMessage } from '../core/errors';
 import { exportFlowResults, FlowResult } from '../core/flowResult';
 import { formatBytes, plural } from '../core/format';
 import { log, reportError } from '../host/log';
+import { EarlyExport } from '../node/earlyExport';
 import { ExportAnswer } from '../node/exportFile';
 import { RunSource } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -37,8 +38,10 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     reportError(`Could not read run ${ref.id}.`, error);
     return undefined;
   }
-  // The kernel gets ready while the person chooses where to save.
-  if (storedBytes >= PROGRESS_THRESHOLD_BYTES) ctx.scanner.prepareExport(storedBytes);
+  // A big local run is exported while the person chooses where to save it (beside the run,
+  // moved into place on accept); for another, the kernel gets ready meanwhile.
+  const early = 'path' in source && storedBytes >= PROGRESS_THRESHOLD_BYTES ? new EarlyExport((from, id, file) => ctx.scanner.exportRun(from, id, file), source, ref.id) : undefined;
+  if (!early && storedBytes >= PROGRESS_THRESHOLD_BYTES) ctx.scanner.prepareExport(storedBytes);
   const remembered = ctx.workspaceState.get<string>(LAST_EXPORT_FOLDER);
   const base = remembered ? vscode.Uri.parse(remembered) : (handle.folder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri);
   // The save dialog asks before replacing an existing file; we never overwrite behind it.
@@ -50,12 +53,19 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
   });
   if (!target) {
     ctx.scanner.cancelExport();
+    void early?.discard();
     return undefined;
   }
   const where = target.scheme === 'file' ? target.fsPath : target.toString(true);
   // Off this thread: a local file is written by the worker piece by piece; other file
   // systems take the export's bytes in one write.
   const write = async (): Promise<ExportAnswer> => {
+    if (early && target.scheme === 'file') {
+      const moved = await early.moveTo(target.fsPath);
+      if (moved) return moved;
+    } else {
+      void early?.discard();
+    }
     const answer = await ctx.scanner.exportRun(source, ref.id, target.scheme === 'file' ? target.fsPath : undefined);
     if (!answer.ok || !answer.bytes) return answer;
     try {

@@ -57,6 +57,40 @@ export function exportStoredRun(bytes: Uint8Array, options: { readonly kernel?: 
     if (exported === undefined) exported = readRun(bytes, new ScriptValues(bytes));
     if (exported) return exported;
   }
+  return exportParsed(bytes, utf8Valid);
+}
+
+/**
+ * The same for a run of `size` bytes that `fill` reads in (a file): straight into the
+ * kernel's memory, where the kernel reads it, so the run's bytes take no memory of their own
+ * and are not copied (for a 50 MB run, a first export in a process otherwise faults in 50 MB
+ * more of fresh memory). Without the kernel, or where it does not vouch, as exportStoredRun.
+ */
+export function exportStoredRunFrom(size: number, fill: (into: Uint8Array) => void): ExportedRun {
+  const kernel = KernelValues.reserve(size);
+  if (!kernel) {
+    const bytes = new Uint8Array(size);
+    fill(bytes);
+    return exportStoredRun(bytes);
+  }
+  let exported: ExportedRun | null | undefined;
+  try {
+    fill(kernel.input());
+    if (isUtf8(kernel.input()) && kernel.input()[0] !== 0xef) {
+      kernel.begin();
+      exported = readRun(kernel.input(), kernel);
+      if (exported) return exported;
+    }
+    // What the kernel does not vouch for goes the long way, from bytes of its own: the
+    // TypeScript writer where the kernel handed a value on, the parser where it is invalid.
+    const bytes = kernel.input().slice();
+    return exported === null ? exportParsed(bytes, true) : exportStoredRun(bytes, { kernel: false });
+  } finally {
+    if (!exported) kernel.release();
+  }
+}
+
+function exportParsed(bytes: Uint8Array, utf8Valid: boolean): ExportedRun {
   const result = utf8Valid ? parseText(utf8.decode(bytes)) : parseFlowResultBytes(bytes);
   const file = encoder.encode(exportFlowResult(result));
   return { executionId: result.executionId, pieces: [file], byteLength: file.byteLength, via: 'parser', release: () => undefined };
@@ -161,6 +195,11 @@ interface ValueWriter {
   pieces(): readonly Uint8Array[];
   /** Those bytes are no longer used. */
   release(): void;
+  /**
+   * Where the run's bytes live in the writer's own memory (read there in place): their view
+   * now, a new one after a write grew that memory (which detaches the old view).
+   */
+  input?(): Uint8Array;
 }
 
 /**
@@ -183,7 +222,7 @@ class RunReader {
   private readonly strings: ScriptValues;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private bytes: Uint8Array,
     private readonly values: ValueWriter,
   ) {
     this.strings = values instanceof ScriptValues ? values : new ScriptValues(bytes);
@@ -274,6 +313,12 @@ class RunReader {
   private readValue(level: number, strict: boolean, maxDepth: number): number {
     const { end, value } = this.values.write(this.pos, level, strict, maxDepth);
     this.pos = end;
+    // Bytes read in place move when the writer's memory grows for a big value.
+    const moved = this.values.input?.();
+    if (moved && moved !== this.bytes) {
+      this.bytes = moved;
+      this.strings.rebase(moved);
+    }
     return value;
   }
 
@@ -446,7 +491,12 @@ class KernelValues implements ValueWriter {
   private readonly ranges: number[] = [];
   private released = false;
 
-  private constructor(private readonly kernel: KernelExports) {}
+  private view = new Uint8Array(0);
+
+  private constructor(
+    private readonly kernel: KernelExports,
+    private readonly size: number,
+  ) {}
 
   /** The kernel memory an export of `storedBytes` needs: input, sentinel, output and slack. */
   static bytesFor(storedBytes: number): number {
@@ -455,22 +505,42 @@ class KernelValues implements ValueWriter {
 
   /** A kernel holding `bytes`, or undefined where WebAssembly (with SIMD) is missing. */
   static create(bytes: Uint8Array): KernelValues | undefined {
+    const values = KernelValues.reserve(bytes.byteLength);
+    if (!values) return undefined;
+    values.input().set(bytes);
+    values.begin();
+    return values;
+  }
+
+  /**
+   * A kernel with room for a run of `size` bytes at `input()`, to be filled before `begin`;
+   * undefined where WebAssembly (with SIMD) is missing or cannot hold it.
+   */
+  static reserve(size: number): KernelValues | undefined {
     const kernel = takeKernel();
     if (!kernel) return undefined;
-    const input = KernelValues.INPUT;
-    // The input, then 64 zero bytes (a sentinel no token accepts), then the output.
-    const outputStart = input + bytes.byteLength + 64;
-    const pages = Math.ceil(KernelValues.bytesFor(bytes.byteLength) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
+    const pages = Math.ceil(KernelValues.bytesFor(size) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
     try {
       if (pages > 0) kernel.memory.grow(pages);
     } catch {
       return undefined; // beyond what a WebAssembly memory can hold: the TypeScript writer
     }
-    const memory = new Uint8Array(kernel.memory.buffer);
-    memory.set(bytes, input);
-    memory.fill(0, input + bytes.byteLength, outputStart);
-    kernel.begin(input + bytes.byteLength, outputStart);
-    return new KernelValues(kernel);
+    return new KernelValues(kernel, size);
+  }
+
+  /** The run's bytes in the kernel's memory (a new view once the memory grew). */
+  input(): Uint8Array {
+    if (this.view.byteLength !== this.size || this.view.buffer !== this.kernel.memory.buffer) {
+      this.view = new Uint8Array(this.kernel.memory.buffer, KernelValues.INPUT, this.size);
+    }
+    return this.view;
+  }
+
+  /** The input is in place: the output starts after it and 64 zero bytes (a sentinel no token accepts). */
+  begin(): void {
+    const end = KernelValues.INPUT + this.size;
+    new Uint8Array(this.kernel.memory.buffer).fill(0, end, end + 64);
+    this.kernel.begin(end, end + 64);
   }
 
   /** The export's bytes are no longer needed: the kernel may serve the next export. */
@@ -516,7 +586,12 @@ class ScriptValues implements ValueWriter {
   /** Bytes of the last string measured, as the export writes it. */
   private stringSize = 0;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(private bytes: Uint8Array) {}
+
+  /** The same bytes, at a new place (see ValueWriter.input). */
+  rebase(bytes: Uint8Array): void {
+    this.bytes = bytes;
+  }
 
   write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
     let size = 0;

@@ -2,30 +2,47 @@
 import * as fs from 'fs';
 import { errorMessage } from '../core/errors';
 import { idMismatch } from '../core/executionStore';
-import { ExportedRun, exportStoredRun, joinPieces } from '../core/exportText';
+import { ExportedRun, exportStoredRun, exportStoredRunFrom, joinPieces } from '../core/exportText';
 import { FlowResultError } from '../core/flowResult';
-import { readRunSource, RunSource } from './readRunFile';
+import { openRunFile, RunSource, unreadableReason } from './readRunFile';
 
 /** An export's outcome: `unreadable` is the run's fault, `write` the target's. */
 export type ExportAnswer =
   | { readonly ok: true; readonly byteLength: number; readonly via: ExportedRun['via']; readonly bytes?: Uint8Array }
   | { readonly ok: false; readonly kind: 'unreadable' | 'write'; readonly reason: string };
 
-/** Exports the run `source` holds (a local file is read here): see exportRunBytes. */
+/**
+ * Exports the run `source` holds (its id checked against `id`): written to `target`
+ * (replaced; a failed write leaves no file), or, without a target, as bytes of their own.
+ * A local file is read here, straight into the export kernel's memory.
+ */
 export async function exportRunSource(source: RunSource, id: string, target?: string): Promise<ExportAnswer> {
-  const read = readRunSource(source);
-  return 'reason' in read ? { ok: false, kind: 'unreadable', reason: read.reason } : exportRunBytes(read.bytes, id, target);
+  if ('bytes' in source) return exportRunBytes(source.bytes, id, target);
+  let fd: number;
+  let size: number;
+  try {
+    ({ fd, size } = openRunFile(source.path, source.maxBytes));
+  } catch (error) {
+    return { ok: false, kind: 'unreadable', reason: unreadableReason(error) };
+  }
+  try {
+    return await finishExport(() => exportStoredRunFrom(size, (into) => readInto(fd, into)), id, target);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-/**
- * Exports the run stored as `bytes` (its id checked against `id`): written to `target`
- * (replaced; a failed write leaves no file), or, without a target, as bytes of their own.
- */
-export async function exportRunBytes(bytes: Uint8Array, id: string, target?: string): Promise<ExportAnswer> {
+/** Exports the run stored as `bytes`: see exportRunSource. */
+export function exportRunBytes(bytes: Uint8Array, id: string, target?: string): Promise<ExportAnswer> {
+  return finishExport(() => exportStoredRun(bytes), id, target);
+}
+
+async function finishExport(exportRun: () => ExportedRun, id: string, target: string | undefined): Promise<ExportAnswer> {
   let exported: ExportedRun;
   try {
-    exported = exportStoredRun(bytes);
+    exported = exportRun();
   } catch (error) {
+    if (error instanceof ReadFailed) return { ok: false, kind: 'unreadable', reason: unreadableReason(error.cause) };
     return { ok: false, kind: 'unreadable', reason: error instanceof FlowResultError ? error.message : errorMessage(error) };
   }
   try {
@@ -42,6 +59,23 @@ export async function exportRunBytes(bytes: Uint8Array, id: string, target?: str
     return { ok: true, byteLength, via };
   } finally {
     exported.release();
+  }
+}
+
+/** Reading the run's file failed part way (not the run's content: its reason is the file's). */
+class ReadFailed extends Error {}
+
+/** Fills `into` from the file's start; the file must still have that many bytes. */
+function readInto(fd: number, into: Uint8Array): void {
+  let done = 0;
+  try {
+    while (done < into.byteLength) {
+      const read = fs.readSync(fd, into, done, into.byteLength - done, done);
+      if (read === 0) throw new Error('the file got shorter while it was read');
+      done += read;
+    }
+  } catch (error) {
+    throw new ReadFailed('read', { cause: error });
   }
 }
 

@@ -37,6 +37,22 @@ export function readRunFile(file: string, maxBytes: number): Uint8Array {
   return readStoredFile(file, maxBytes).bytes;
 }
 
+/**
+ * Opens a run file as the store's Node port does (never through a symlink) and checks its
+ * size against the limit; the caller reads it and closes `fd`.
+ */
+export function openRunFile(file: string, maxBytes: number): { fd: number; size: number } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size > maxBytes) throw new TooBig(tooBigReason(size, maxBytes));
+    return { fd, size };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
 /** The same, with what identifies the file as read (its inode, size and modification time). */
 export function readStoredFile(file: string, maxBytes: number): { bytes: Uint8Array; file: StoredFile } {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);

@@ -10,9 +10,13 @@ import { generateSampleRuns } from '../../src/core/sample';
 import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 import { decodeNodes } from '../../src/shared/protocol';
+import { EARLY_EXPORT_SUFFIX } from '../../src/node/earlyExport';
 
 const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+/** Early exports (written while the save dialog is open) in the store folder now. */
+const earlyExports = () => fs.readdirSync(storeDir()).filter((name) => name.endsWith(EARLY_EXPORT_SUFFIX));
 const BROKEN = 'c9bf9e57-1685-4c89-bafb-ff5af830be8a';
 
 type Internals = Awaited<ReturnType<typeof extensionExports>>['internals'];
@@ -335,8 +339,14 @@ describe('Flow History in VS Code', function () {
       const stored = path.join(storeDir(), `${run.executionId}.json`);
       writeRunAtomically(storeDir(), run.executionId, serializeFlowResult(run));
       const out = vscode.Uri.file(path.join(os.tmpdir(), `flow-history-export-big-${process.pid}.json`));
-      const dialog = stub(vscode.window, 'showSaveDialog', (async () => out) as typeof vscode.window.showSaveDialog);
+      let chosen: vscode.Uri | undefined;
+      const dialog = stub(vscode.window, 'showSaveDialog', (async () => chosen) as typeof vscode.window.showSaveDialog);
       try {
+        // Cancelled: the export begun while the dialog was open is removed once written.
+        assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.exportRun', runNode(internals, run.executionId)), undefined);
+        await waitFor('the scan worker done and stopped', () => !internals.scanner.running);
+        await waitFor('no early export left beside the run', () => earlyExports().length === 0);
+        chosen = out;
         const bytes = fs.readFileSync(stored);
         const expected = exportFlowResult(parseFlowResult(bytes.toString('utf8')));
         // The kernel instantiates and runs in the extension host's own Node/V8.
@@ -344,9 +354,15 @@ describe('Flow History in VS Code', function () {
         assert.strictEqual(exported.via, 'kernel');
         assert.strictEqual(Buffer.from(joinPieces(exported)).toString('utf8'), expected);
         exported.release();
+        // A big local run is exported while the dialog is open, beside it, and moved into place.
+        let early: string[] = [];
+        const watching = setInterval(() => (early = early.concat(earlyExports())), 1);
         const written = await vscode.commands.executeCommand<vscode.Uri>('a3sFlow.history.exportRun', runNode(internals, run.executionId));
+        clearInterval(watching);
         assert.strictEqual(written?.fsPath, out.fsPath);
         assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), expected);
+        assert.ok(early.some((name) => name.startsWith(`.${run.executionId}.`)), 'the export was written beside the run first');
+        assert.deepStrictEqual(earlyExports(), [], 'and moved, not left behind');
       } finally {
         dialog.restore();
         fs.rmSync(out.fsPath, { force: true });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { exportStoredRun, exportFlowResultText, joinPieces } from '../../src/core/exportText';
+import { exportStoredRun, exportStoredRunFrom, exportFlowResultText, joinPieces } from '../../src/core/exportText';
 import { exportFlowResult, FlowResultError, flowResultsEqual, parseFlowResult, parseFlowResultBytes } from '../../src/core/flowResult';
 import { JsonNumber, JsonValue, SERDE_MAX_DEPTH } from '../../src/core/json';
 import { generateSampleRuns } from '../../src/core/sample';
@@ -28,7 +28,7 @@ function exportVia(text: string | Uint8Array, kernel: boolean): { text: string; 
 }
 
 /** Whether parsing accepts the bytes, and whether the exporter does (per writer). */
-function verdicts(bytes: Uint8Array): { parser: string; kernel: string; script: string } {
+function verdicts(bytes: Uint8Array): { parser: string; kernel: string; script: string; inPlace: string } {
   const verdict = (fn: () => unknown) => {
     try {
       fn();
@@ -42,7 +42,16 @@ function verdicts(bytes: Uint8Array): { parser: string; kernel: string; script: 
     parser: verdict(() => parseFlowResultBytes(bytes)),
     kernel: verdict(() => exportStoredRun(bytes)),
     script: verdict(() => exportStoredRun(bytes, { kernel: false })),
+    inPlace: verdict(() => exportInPlace(bytes)),
   };
+}
+
+/** The export of bytes read straight into the kernel's memory (as from a file). */
+function exportInPlace(bytes: Uint8Array): { text: string; via: string } {
+  const run = exportStoredRunFrom(bytes.byteLength, (into) => into.set(bytes));
+  const out = { text: decoder.decode(joinPieces(run)), via: run.via };
+  run.release();
+  return out;
 }
 
 const wrap = (outputs: string, extra = '') => `{"execution_id":"${ID}","outputs":${outputs},"completed_nodes":["a"],"skipped_nodes":[]${extra}}`;
@@ -129,12 +138,15 @@ describe('export from stored bytes', () => {
         const bytes = Buffer.from(doc, 'utf8');
         const v = verdicts(bytes);
         assert.strictEqual(v.kernel, v.parser, doc);
+        assert.strictEqual(v.inPlace, v.parser, doc);
         assert.strictEqual(v.script, v.parser, doc);
+        assert.strictEqual(v.inPlace, v.parser, doc);
         if (v.parser !== 'ok') return;
         const kernel = exportVia(bytes, true);
         const script = exportVia(bytes, false);
         via[kernel.via] = (via[kernel.via] ?? 0) + 1;
         assert.strictEqual(kernel.text, script.text, doc);
+        assert.deepStrictEqual(exportInPlace(bytes), kernel, doc);
         // Same run as the parser reads, and the export is its own fixed point.
         assert.ok(flowResultsEqual(parseFlowResult(kernel.text), parseFlowResult(doc)), doc);
         assert.strictEqual(exportFlowResultText(kernel.text), kernel.text);
@@ -143,6 +155,17 @@ describe('export from stored bytes', () => {
     );
     // The generator reaches every writer, the kernel most of the time.
     assert.ok(via.kernel > 150 && via.script > 0 && via.parser === undefined, JSON.stringify(via));
+  });
+
+  it('reads a run in place in the kernel’s memory, also when a value’s pretty form outgrows that memory', () => {
+    // Nested arrays print many times longer than they are stored: the memory grows mid-export.
+    const nested = `[${Array.from({ length: 4000 }, (_, i) => `${'['.repeat(12)}${i}${']'.repeat(12)}`).join(',')}]`;
+    const doc = Buffer.from(wrap(`{"a":${nested},"b":{"after":"the growth","n":18446744073709551615}}`, ',"zz":[1,{"k":"v"}]'), 'utf8');
+    const inPlace = exportInPlace(doc);
+    assert.strictEqual(inPlace.via, 'kernel');
+    assert.ok(inPlace.text.length > 4 * doc.length, 'the export is several times the stored run');
+    assert.deepStrictEqual(inPlace, exportVia(doc, true));
+    assert.strictEqual(inPlace.text, exportFlowResult(parseFlowResult(doc.toString('utf8'))));
   });
 
   it('any change to a valid run is accepted or refused exactly as the parser decides', () => {
@@ -189,6 +212,7 @@ describe('export from stored bytes', () => {
       const v = verdicts(Buffer.from(wrap(`{"a":${lone}}`)));
       assert.match(v.parser, /^err: /);
       assert.strictEqual(v.kernel, v.parser);
+      assert.strictEqual(v.inPlace, v.parser);
       const kept = exportVia(wrap('{}', `,"zz":[${lone}]`), true);
       assert.strictEqual(kept.via, 'kernel');
       assert.match(kept.text, /"zz": \[\n {4}"\\ud[8c]00/);
@@ -214,6 +238,7 @@ describe('export from stored bytes', () => {
       const v = verdicts(doc);
       assert.ok(v.parser.startsWith(expected), `${n}: parser ${v.parser}`);
       assert.strictEqual(v.kernel, v.parser, n);
+      assert.strictEqual(v.inPlace, v.parser, n);
       assert.strictEqual(v.script, v.parser, n);
       if (expected === 'ok') assert.strictEqual(exportStoredRun(doc).via, via, n);
       // In an unknown field serde does not check the range: the kernel keeps it as written.
@@ -238,6 +263,7 @@ describe('export from stored bytes', () => {
       const v = verdicts(Buffer.from(wrap(`{"a":${nested(depth, inner)}}`)));
       assert.strictEqual(v.parser === 'ok', ok, `${depth} ${inner}: ${v.parser}`);
       assert.strictEqual(v.kernel, v.parser);
+      assert.strictEqual(v.inPlace, v.parser);
       assert.strictEqual(v.script, v.parser);
     }
     // Unknown fields are only skipped: no limit there.
