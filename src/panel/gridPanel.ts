@@ -12,13 +12,13 @@ import { oneLine, previewValue } from '../core/format';
 import { GridRun } from '../core/gridModel';
 import { gridRunFromBytes } from '../core/gridSummary';
 import { BIG_RUN_BYTES } from '../core/limits';
-import { RunList } from '../core/runList';
 import { COMPARE_RUNS_COMMAND, OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND, SHOW_NODE_HISTORY_COMMAND } from '../host/commands';
 import { log } from '../host/log';
 import { decodeRunNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
 import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { mapLimit, StorePanel } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
@@ -28,7 +28,6 @@ export const GRID_VIEW_TYPE = 'a3sFlow.history.grid';
 export const GRID_PAGE_RUNS = 200;
 /** Runs summarised at once. */
 const CONCURRENCY = 8;
-const CHANGE_DEBOUNCE_MS = 100;
 const PREVIEW_CHARS = 300;
 
 export class RunGridPanels implements vscode.Disposable {
@@ -79,62 +78,27 @@ interface CachedRun {
   readonly run: GridRun;
 }
 
-export class RunGridPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private disposed = false;
+export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
   private shown = GRID_PAGE_RUNS;
   /** The runs last sent, by id (what the page may ask about). */
   private sent = new Map<string, ExecutionEntry>();
   private readonly cache = new Map<string, CachedRun>();
-  private loading: Promise<void> | undefined;
-  private again = false;
-  private changeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Every message posted, newest last (integration tests read what the page was sent). */
-  readonly posted: GridHostMessage[] = [];
   private readonly renderEmitter = new vscode.EventEmitter<{ columns: number; rows: number; cells: number }>();
   /** The page drew the grid. */
   readonly onDidRender = this.renderEmitter.event;
   lastRender: { columns: number; rows: number; cells: number } | undefined;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly stores: HistoryStores,
-    private readonly handle: StoreHandle,
+    stores: HistoryStores,
+    handle: StoreHandle,
     private readonly scanner: RunScanner,
   ) {
+    super(panel, stores, handle, () => `the Run Grid of ${handle.label}`, parseGridPageMessage);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderGridShell(panel.webview, extensionUri);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((data: unknown) => {
-        const message = parseGridPageMessage(data);
-        if (!message) {
-          log().warn(`Ignored a malformed message from the Run Grid of ${this.handle.label}`);
-          return;
-        }
-        void this.handleMessage(message);
-      }),
-      this.stores.onDidChangeRuns(({ handle }) => {
-        // A hidden grid's page is gone; it asks again (ready) when shown.
-        if (handle.key !== this.handle.key || !this.panel.visible) return;
-        if (this.changeTimer) clearTimeout(this.changeTimer);
-        this.changeTimer = setTimeout(() => {
-          this.changeTimer = undefined;
-          void this.load();
-        }, CHANGE_DEBOUNCE_MS);
-      }) as vscode.Disposable,
-      this.renderEmitter,
-    );
-  }
-
-  get storeKey(): string {
-    return this.handle.key;
-  }
-
-  /** Resolves when the latest load has been posted (for tests). */
-  async whenLoaded(): Promise<void> {
-    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    this.disposables.push(this.renderEmitter);
   }
 
   /** Public for tests: what happens with a validated message from the page. */
@@ -226,28 +190,9 @@ export class RunGridPanel {
     }
   }
 
-  /** Loads run one at a time; a change during a load loads again after it. */
-  private load(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return this.loading;
-    }
-    const work = (async () => {
-      do {
-        this.again = false;
-        await this.loadNow();
-      } while (this.again && !this.disposed);
-    })();
-    this.loading = work.finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
-  }
-
-  private async loadNow(): Promise<void> {
-    if (!this.ready || this.disposed) return;
+  protected async loadNow(): Promise<void> {
     try {
-      const { entries, total, more } = await this.list();
+      const { entries, total, more } = await this.newestRuns(this.shown);
       const runs = await mapLimit(entries, CONCURRENCY, (entry) => this.summary(entry));
       const present = new Set(entries.map((e) => e.id));
       for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
@@ -258,19 +203,6 @@ export class RunGridPanel {
       this.sent = new Map();
       this.post({ type: 'grid', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, runs: [], total: 0, now: Date.now() });
     }
-  }
-
-  /** The newest `shown` runs: one keyset page of a paged store, else the head of its listing. */
-  private async list(): Promise<{ entries: ExecutionEntry[]; total: number; more: boolean }> {
-    const store = this.handle.store;
-    if (this.handle.pager) {
-      const [page, count] = await Promise.all([this.handle.pager.page(undefined, Math.min(this.shown, 5000)), this.handle.pager.count()]);
-      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
-      return { entries, total: Math.max(count.count, entries.length), more: page.next !== undefined };
-    }
-    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
-    const n = Math.min(this.shown, runs.length);
-    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length, more: runs.length > n };
   }
 
   /** A run's node ids, cached by id, saved time and size. */
@@ -306,32 +238,6 @@ export class RunGridPanel {
     }
   }
 
-  private post(message: GridHostMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 10) this.posted.shift();
-    void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.changeTimer = undefined;
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The grid page's shell. */

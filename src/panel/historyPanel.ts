@@ -12,7 +12,6 @@ import { ExecutionEntry } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { oneLine } from '../core/format';
 import { buildNodeHistory, NodeHistoryRun } from '../core/nodeHistory';
-import { RunList } from '../core/runList';
 import { readConfig } from '../host/config';
 import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
 import { log } from '../host/log';
@@ -20,6 +19,7 @@ import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScann
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
 import { decodeRunNodes } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { mapLimit, StorePanel } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
@@ -27,7 +27,6 @@ const utf8 = new TextDecoder();
 export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
 /** Runs read at once. */
 const CONCURRENCY = 4;
-const CHANGE_DEBOUNCE_MS = 100;
 const PREVIEW_CHARS = 300;
 /** A read taking longer than this shows a cancellable progress notification. */
 export const PROGRESS_AFTER_MS = 1000;
@@ -82,23 +81,15 @@ interface CachedRun {
   readonly preview: string;
 }
 
-export class NodeHistoryPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private disposed = false;
+export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPageMessage> {
   private shown = readConfig().pageSize;
   /** The runs last sent, by id (what the page may ask about), with whether the node has an output there. */
   private sent = new Map<string, { readonly hasOutput: boolean }>();
   private readonly cache = new Map<string, CachedRun>();
-  private loading: Promise<void> | undefined;
-  private again = false;
-  private changeTimer: ReturnType<typeof setTimeout> | undefined;
   /** After this long a read shows its cancellable progress (tests set 0). */
   progressAfterMs = PROGRESS_AFTER_MS;
   /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
   private partial = false;
-  /** Every message posted, newest last (integration tests read what the page was sent). */
-  readonly posted: HistoryHostMessage[] = [];
   private readonly renderEmitter = new vscode.EventEmitter<number>();
   /** The page drew the list (its entry count). */
   readonly onDidRender = this.renderEmitter.event;
@@ -108,44 +99,17 @@ export class NodeHistoryPanel {
   readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly stores: HistoryStores,
-    private readonly handle: StoreHandle,
+    stores: HistoryStores,
+    handle: StoreHandle,
     readonly nodeId: string,
     private readonly scanner: RunScanner,
   ) {
+    super(panel, stores, handle, () => `the Node History of ${nodeId.slice(0, 80)}`, parseHistoryPageMessage);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'history.css', script: 'history.js', title: 'Node History' });
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((data: unknown) => {
-        const message = parseHistoryPageMessage(data);
-        if (!message) {
-          log().warn(`Ignored a malformed message from the Node History of ${this.nodeId.slice(0, 80)}`);
-          return;
-        }
-        void this.handleMessage(message);
-      }),
-      this.stores.onDidChangeRuns(({ handle }) => {
-        // A hidden panel's page is gone; it asks again (ready) when shown.
-        if (handle.key !== this.handle.key || !this.panel.visible) return;
-        if (this.changeTimer) clearTimeout(this.changeTimer);
-        this.changeTimer = setTimeout(() => {
-          this.changeTimer = undefined;
-          void this.load();
-        }, CHANGE_DEBOUNCE_MS);
-      }) as vscode.Disposable,
-      this.renderEmitter,
-    );
-  }
-
-  get storeKey(): string {
-    return this.handle.key;
-  }
-
-  /** Resolves when the latest load has been posted (for tests). */
-  async whenLoaded(): Promise<void> {
-    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    this.disposables.push(this.renderEmitter);
   }
 
   /** Public for tests: what happens with a validated message from the page. */
@@ -185,26 +149,8 @@ export class NodeHistoryPanel {
     return false;
   }
 
-  /** One load at a time; a change during a load loads again after it. */
-  private load(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return this.loading;
-    }
-    const work = (async () => {
-      do {
-        this.again = false;
-        await this.loadWithProgress();
-      } while (this.again && !this.disposed);
-    })();
-    this.loading = work.finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
-  }
-
   /** A load that takes long shows a progress notification whose Cancel stops reading runs. */
-  private async loadWithProgress(): Promise<void> {
+  protected async loadNow(): Promise<void> {
     const cancel = { requested: false, done: false };
     const progress = { read: 0, of: 0 };
     const timer = setTimeout(() => {
@@ -225,17 +171,16 @@ export class NodeHistoryPanel {
       );
     }, this.progressAfterMs);
     try {
-      await this.loadNow(cancel, progress);
+      await this.readAll(cancel, progress);
     } finally {
       cancel.done = true;
       clearTimeout(timer);
     }
   }
 
-  private async loadNow(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
-    if (!this.ready || this.disposed) return;
+  private async readAll(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
     try {
-      const { entries, total, more } = await this.list();
+      const { entries, total, more } = await this.newestRuns(this.shown);
       progress.of = entries.length;
       const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
         if (cancel.requested || this.disposed) return undefined;
@@ -273,19 +218,6 @@ export class NodeHistoryPanel {
       this.sent = new Map();
       this.post({ type: 'history', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, nodeId: this.nodeId, entries: [], total: 0, now: Date.now() });
     }
-  }
-
-  /** The newest `shown` runs: one keyset page of a paged store, else the head of its listing. */
-  private async list(): Promise<{ entries: ExecutionEntry[]; total: number; more: boolean }> {
-    const store = this.handle.store;
-    if (this.handle.pager) {
-      const [page, count] = await Promise.all([this.handle.pager.page(undefined, Math.min(this.shown, 5000)), this.handle.pager.count()]);
-      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
-      return { entries, total: Math.max(count.count, entries.length), more: page.next !== undefined };
-    }
-    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
-    const n = Math.min(this.shown, runs.length);
-    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length, more: runs.length > n };
   }
 
   /** The node in one run, cached by id, saved time and size. */
@@ -335,32 +267,6 @@ export class NodeHistoryPanel {
     }
   }
 
-  private post(message: HistoryHostMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 10) this.posted.shift();
-    void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.changeTimer = undefined;
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The Node History panels (not restored after a reload: the command opens them again). */

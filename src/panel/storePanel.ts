@@ -1,0 +1,130 @@
+/**
+ * What the webviews over one store's runs share (Run Grid, Node History, Plot Across Runs):
+ * the page's messages validated before use, loads one at a time (a change during a load
+ * loads again after it), a reload when the store's runs change (debounced; a hidden page is
+ * gone and asks again when shown), and the messages posted kept for tests.
+ */
+import * as vscode from 'vscode';
+import { ExecutionEntry } from '../core/executionStore';
+import { RunList } from '../core/runList';
+import { log } from '../host/log';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+
+/** Changes closer together than this make one reload. */
+const CHANGE_DEBOUNCE_MS = 100;
+/** Messages kept in `posted`. */
+const KEPT_MESSAGES = 10;
+
+export abstract class StorePanel<HostMessage, PageMessage> {
+  protected readonly disposables: vscode.Disposable[] = [];
+  /** The page said it listens (it asks again after it was hidden and shown). */
+  protected ready = false;
+  protected disposed = false;
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Every message posted, newest last (integration tests read what the page was sent). */
+  readonly posted: HostMessage[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    stores: HistoryStores,
+    protected readonly handle: StoreHandle,
+    /** The panel, for the log: "the Run Grid of orders". */
+    private readonly what: () => string,
+    parse: (data: unknown) => PageMessage | undefined,
+  ) {
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const message = parse(data);
+        if (!message) {
+          log().warn(`Ignored a malformed message from ${this.what()}`);
+          return;
+        }
+        void this.handleMessage(message);
+      }),
+      stores.onDidChangeRuns(({ handle }) => {
+        if (handle.key !== this.handle.key || !this.panel.visible) return;
+        if (this.changeTimer) clearTimeout(this.changeTimer);
+        this.changeTimer = setTimeout(() => {
+          this.changeTimer = undefined;
+          void this.load();
+        }, CHANGE_DEBOUNCE_MS);
+      }) as vscode.Disposable,
+    );
+  }
+
+  get storeKey(): string {
+    return this.handle.key;
+  }
+
+  /** Public for tests: what happens with a validated message from the page. */
+  abstract handleMessage(message: PageMessage): Promise<void>;
+
+  /** Reads what the page shows and posts it (called one at a time, once the page is ready). */
+  protected abstract loadNow(): Promise<void>;
+
+  /** Resolves when the latest load has been posted (for tests). */
+  async whenLoaded(): Promise<void> {
+    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+  }
+
+  /** The newest `count` runs: one keyset page of a paged store, else the head of its listing. */
+  protected async newestRuns(count: number): Promise<{ entries: ExecutionEntry[]; total: number; more: boolean }> {
+    const store = this.handle.store;
+    if (this.handle.pager) {
+      const [page, counted] = await Promise.all([this.handle.pager.page(undefined, Math.min(count, 5000)), this.handle.pager.count()]);
+      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
+      return { entries, total: Math.max(counted.count, entries.length), more: page.next !== undefined };
+    }
+    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+    const n = Math.min(count, runs.length);
+    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length, more: runs.length > n };
+  }
+
+  /** Loads one at a time; a change during a load loads again after it. */
+  protected load(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    const work = (async () => {
+      do {
+        this.again = false;
+        if (this.ready && !this.disposed) await this.loadNow();
+      } while (this.again && !this.disposed);
+    })();
+    this.loading = work.finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  protected post(message: HostMessage): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > KEPT_MESSAGES) this.posted.shift();
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
