@@ -37,6 +37,17 @@ interface StoreState {
   labelCount?: number;
 }
 
+/**
+ * A search answered by the store itself (a database, see StorePager.search): the matches
+ * loaded so far, newest first, and the keyset cursor of the next page of them.
+ */
+export interface ServerMatches {
+  entries: ExecutionEntry[];
+  next?: string;
+  /** Why the server could not search (shown in the group; the matches loaded so far stay). */
+  error?: string;
+}
+
 /** Automatic retries of a store whose listing failed (a database that is down): 1, 2, 4 … 30 s. */
 interface RetryState {
   delay: number;
@@ -71,8 +82,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private held = 0;
   private grouped = false;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Only runs matching this filter are shown (see the search command); undefined = all. */
-  private filter: { text: string; ids: Map<string, Set<string>> } | undefined;
+  /**
+   * Only runs matching this filter are shown (see the search command); undefined = all.
+   * `ids`: matches among a store's listed runs; `server`: stores that searched themselves.
+   */
+  private filter: { text: string; ids: Map<string, Set<string>>; server: Map<string, ServerMatches> } | undefined;
   private readonly scanner: RunScanner | undefined;
   /** Big runs' first page of nodes, from the scan that gave their row's figures. */
   private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
@@ -156,7 +170,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!state) return;
     const pageSize = readConfig().pageSize;
     const handle = this.stores.get(storeKey);
-    if (handle?.pager && state.next !== undefined && !this.filter) {
+    const server = this.filter?.server.get(storeKey);
+    if (server && handle) {
+      // The next keyset page of the search's matches, after the last one loaded.
+      if (server.next !== undefined && server.entries.length < state.shown + pageSize) {
+        await this.searchPage(handle, this.filter!.text, server, pageSize);
+      }
+    } else if (handle?.pager && state.next !== undefined && !this.filter) {
       // The next keyset page, after the last row loaded (never OFFSET).
       if (state.listing) await state.listing;
       const work = this.loadNextPage(handle, state, pageSize);
@@ -192,8 +212,42 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     }
   }
 
-  setFilter(text: string | undefined, ids?: Map<string, Set<string>>): void {
-    this.filter = text && ids ? { text, ids } : undefined;
+  /**
+   * A search's first page of matches, found by the store's server (stores whose pager can
+   * search). A failure is kept in the answer, to be shown in the group, not thrown.
+   */
+  async searchInStore(storeKey: string, text: string): Promise<ServerMatches | undefined> {
+    const handle = this.stores.get(storeKey);
+    if (!handle?.pager?.search) return undefined;
+    const matches: ServerMatches = { entries: [] };
+    await this.searchPage(handle, text, matches, readConfig().pageSize);
+    return matches;
+  }
+
+  /** Adds the next page of a server search to `matches` (or its error). */
+  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number): Promise<void> {
+    if (!handle.pager?.search) return;
+    try {
+      const after = matches.entries.length > 0 ? matches.next : undefined;
+      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit));
+      for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
+      const seen = new Set(matches.entries.map((e) => e.id));
+      matches.entries.push(...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
+      matches.next = page.next;
+      matches.error = undefined;
+    } catch (error) {
+      matches.error = errorMessage(error);
+      log().error(`Could not search ${handle.label} for ${JSON.stringify(text)}`, error);
+    }
+  }
+
+  /** Whether the stores searched themselves hold more matches than those loaded. */
+  hasMoreServerMatches(): boolean {
+    return [...(this.filter?.server.values() ?? [])].some((m) => m.next !== undefined);
+  }
+
+  setFilter(text: string | undefined, ids?: Map<string, Set<string>>, server?: Map<string, ServerMatches>): void {
+    this.filter = text && ids ? { text, ids, server: server ?? new Map() } : undefined;
     for (const state of this.states.values()) state.shown = readConfig().pageSize;
     this.changeEmitter.fire(undefined);
   }
@@ -310,6 +364,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private runChildren(storeKey: string): HistoryNode[] {
     const state = this.states.get(storeKey);
     if (!state) return [];
+    const server = this.filter?.server.get(storeKey);
+    if (server) return this.serverMatchChildren(storeKey, state, server);
     if (state.error) {
       const message: MessageNode = { kind: 'message', storeKey, text: 'Could not list runs', detail: state.error };
       // Stores that can be down (a database) offer Retry, and retry by themselves with back-off.
@@ -336,6 +392,24 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (this.filter && positions.length === 0 && this.grouped) {
       nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     }
+    return nodes;
+  }
+
+  /** A store that searched itself: its matches, a page at a time, and why a page failed. */
+  private serverMatchChildren(storeKey: string, state: StoreState, server: ServerMatches): HistoryNode[] {
+    for (const key of [...this.shownEntries.keys()]) if (key.startsWith(`${storeKey}\n`)) this.shownEntries.delete(key);
+    const nodes: HistoryNode[] = server.entries.slice(0, state.shown).map((entry) => {
+      this.shownEntries.set(`${storeKey}\n${entry.id}`, entry);
+      return this.runNode({ storeKey, id: entry.id });
+    });
+    if (server.error) {
+      // The matches loaded so far stay; Retry searches again.
+      nodes.push({ kind: 'message', storeKey, text: 'Could not search runs', detail: server.error });
+      nodes.push({ kind: 'retry', storeKey, nextAttempt: undefined });
+      return nodes;
+    }
+    if (server.entries.length > state.shown || server.next !== undefined) nodes.push(this.moreNode(storeKey));
+    if (server.entries.length === 0 && this.grouped) nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     return nodes;
   }
 
@@ -427,6 +501,14 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         state.next = page.next;
         // An estimate may lag behind what is loaded.
         state.total = Math.max(count.count, runs.length + (page.next ? 1 : 0));
+        // Under a search the store answered, its matches are searched again (runs came or went).
+        const filter = this.filter;
+        const server = filter?.server.get(storeKey);
+        if (filter && server) {
+          const again: ServerMatches = { entries: [] };
+          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)));
+          if (this.filter === filter) filter.server.set(storeKey, again.error ? { ...server, error: again.error } : again);
+        }
       } else {
         runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
       }
@@ -499,7 +581,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'more': {
         if (element.runId !== undefined) return moreItem(element, element.remaining ?? 0);
         const state = this.states.get(element.storeKey);
-        const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.total ?? state?.runs?.length ?? 0);
+        const server = this.filter?.server.get(element.storeKey);
+        // A search in the server knows how many matches are loaded, not how many there are.
+        if (server?.next !== undefined) return moreItem(element, undefined);
+        const matching = server ? server.entries.length : this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.total ?? state?.runs?.length ?? 0);
         return moreItem(element, Math.max(0, matching - (state?.shown ?? 0)));
       }
       case 'node':
