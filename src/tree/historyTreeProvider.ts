@@ -16,6 +16,7 @@ import { RunFigures, SummaryCache } from '../core/summaryCache';
 import { buildSummary, outputType } from '../core/summary';
 import { log } from '../host/log';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { PagedEntry } from '../stores/storeHandle';
 import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, retryItem, runItem, storeItem } from './treeItems';
 import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RetryNode, RunNode, StoreNode } from './treeNodes';
 import { RunRef } from '../stores/runRef';
@@ -33,6 +34,8 @@ interface StoreState {
   next?: string;
   /** Stores with a pager: how many runs the store holds (an estimate for a big one). */
   total?: number;
+  /** Stores with a pager: a run beyond the loaded pages was added (Go to Run); pages merge in order. */
+  included?: boolean;
   /** The count the group's row last showed ("3 runs"). */
   labelCount?: number;
 }
@@ -203,7 +206,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
       const loaded = state.runs?.toArray() ?? [];
       const seen = new Set(loaded.map((e) => e.id));
-      state.runs = new RunList([...loaded, ...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size }))]);
+      const merged = [...loaded, ...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size }))];
+      // A run included out of its page (Go to Run) keeps its place, newest first.
+      if (state.included) merged.sort(newestFirst);
+      state.runs = new RunList(merged);
       state.next = page.next;
       state.error = undefined;
     } catch (error) {
@@ -254,6 +260,29 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   get activeFilter(): string | undefined {
     return this.filter?.text;
+  }
+
+  /**
+   * Makes a run found outside the loaded pages of a paged store (Go to Run in a database) one
+   * of its loaded rows, in its place among them, and shows rows down to it, so it can be
+   * revealed and selected. "Show more…" goes on from the same cursor (the row is not repeated).
+   */
+  async includeRun(storeKey: string, entry: PagedEntry): Promise<void> {
+    const state = await this.ensureListed(storeKey);
+    if (!state.runs || state.error) return;
+    if (entry.figures) this.summaries.prime(storeKey, entry, entry.figures);
+    let index = state.runs.indexOf(entry.id);
+    if (index < 0) {
+      const runs = [...state.runs.toArray(), { id: entry.id, savedAt: entry.savedAt, size: entry.size }];
+      state.runs = new RunList(runs.sort(newestFirst));
+      state.included = true;
+      index = state.runs.indexOf(entry.id);
+    }
+    if (!this.filter && index >= state.shown) {
+      const pageSize = readConfig().pageSize;
+      state.shown = Math.ceil((index + 1) / pageSize) * pageSize;
+    }
+    this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
   }
 
   /** Stores shown: those shown even when empty (folder stores), and the others once they hold runs. */
@@ -499,6 +528,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
         runs = new RunList(page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
         state.next = page.next;
+        state.included = undefined;
         // An estimate may lag behind what is loaded.
         state.total = Math.max(count.count, runs.length + (page.next ? 1 : 0));
         // Under a search the store answered, its matches are searched again (runs came or went).
@@ -617,6 +647,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     this.retries.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Newest first, then the greater id first (the keyset order of a paged store). */
+function newestFirst(a: ExecutionEntry, b: ExecutionEntry): number {
+  return b.savedAt - a.savedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
 async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry, limit: number, keep: (outline: RunOutline) => void): Promise<RunFigures | undefined> {
