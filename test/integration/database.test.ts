@@ -239,7 +239,29 @@ describe('a database in the tree', function () {
     assert.ok((await runIds()).includes(id(2)), 'the run is a row of its group');
     await waitFor('the row selected', () => internals.treeView.selection.some((n) => n.kind === 'run' && n.id === id(2)));
     internals.panels.dispose();
-    // "Show more…" goes on from the loaded page; the included run is not repeated.
+    // In the quick pick: a typed prefix is looked up in the server, the run found is offered.
+    let quickPick: vscode.QuickPick<vscode.QuickPickItem & { ref?: unknown }> | undefined;
+    const create = vscode.window.createQuickPick.bind(vscode.window);
+    const created = stub(vscode.window, 'createQuickPick', (() => (quickPick = create())) as typeof vscode.window.createQuickPick);
+    try {
+      const going = vscode.commands.executeCommand('a3sFlow.history.goToRun');
+      const qp = await waitFor('the quick pick', () => quickPick);
+      qp.value = id(4).slice(0, 30);
+      const found = await waitFor('the run found in the server', () => qp.items.find((i) => i.label === id(4)));
+      assert.strictEqual(qp.items.filter((i) => i.label === id(2)).length, 1, 'a run already loaded is not offered twice');
+      qp.activeItems = [found];
+      // The quick pick sends its changes to the window on the next timer tick: let it go first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      assert.deepStrictEqual(await going, { storeKey: KEY, id: id(4) });
+    } finally {
+      created.restore();
+      quickPick?.hide();
+    }
+    await waitFor('the second panel', () => internals.panels.get({ storeKey: KEY, id: id(4) }));
+    internals.panels.dispose();
+    assert.ok((await runIds()).includes(id(4)), 'the second run is a row too');
+    // "Show more…" goes on from the loaded page; the included runs are not repeated.
     await vscode.commands.executeCommand('a3sFlow.history.showMore', KEY);
     await vscode.commands.executeCommand('a3sFlow.history.showMore', KEY);
     assert.deepStrictEqual(await runIds(), Array.from({ length: RUNS }, (_, i) => id(RUNS - i)));
