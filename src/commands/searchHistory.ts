@@ -42,7 +42,8 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
             if (found) server.set(h.key, found);
           }),
       );
-      const cancelled = new Promise<false>((resolve) => token.onCancellationRequested(() => resolve(false)));
+      let onCancel: vscode.Disposable | undefined;
+      const cancelled = new Promise<false>((resolve) => (onCancel = token.onCancellationRequested(() => resolve(false))));
       const all = await Promise.all(handles.filter((h) => !h.pager?.search).map(async (h) => ({ handle: h, entries: await ctx.tree.entries(h.key) })));
       const count = all.reduce((n, s) => n + s.entries.length, 0);
       let done = 0;
@@ -74,7 +75,9 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
       }
       if (server.size < handles.filter((h) => h.pager?.search).length) progress.report({ message: 'waiting for the database' });
       // A slow server: Cancel leaves the tree as it was.
-      if ((await Promise.race([searching.then(() => true), cancelled])) === false) return false;
+      const finished = await Promise.race([searching.then(() => true), cancelled]);
+      onCancel?.dispose();
+      if (!finished) return false;
       for (const found of server.values()) total += found.entries.length;
       return true;
     },
