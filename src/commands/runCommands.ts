@@ -105,9 +105,9 @@ export async function goToRunCommand(ctx: CommandContext, prefix?: unknown): Pro
   const ref = typeof prefix === 'string' ? await runByPrefix(ctx, prefix.trim(), found) : await pickRunFindingIds(ctx, found);
   if (!ref) return undefined;
   ctx.panels.show(ref);
-  // A run found in a server beyond the loaded pages becomes a row, so it can be revealed.
-  const extra = found.get(refKey(ref));
-  if (extra && !ctx.tree.entry(ref)) await ctx.tree.includeRun(ref.storeKey, extra.entry);
+  // The row is shown (a run found in a server beyond the loaded pages becomes one), so it can be revealed.
+  const entry = ctx.tree.entry(ref) ?? found.get(refKey(ref))?.entry;
+  if (entry) await ctx.tree.includeRun(ref.storeKey, entry);
   // Best effort: under a search the row may not be shown.
   await ctx.treeView.reveal(ctx.tree.runNode(ref), { select: true, focus: false }).then(undefined, () => undefined);
   return ref;

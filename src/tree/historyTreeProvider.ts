@@ -263,25 +263,27 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   /**
-   * Makes a run found outside the loaded pages of a paged store (Go to Run in a database) one
-   * of its loaded rows, in its place among them, and shows rows down to it, so it can be
-   * revealed and selected. "Show more…" goes on from the same cursor (the row is not repeated).
+   * Go to Run in a paged store (a database): shows rows down to the run, so it can be revealed
+   * and selected. A run found outside the loaded pages becomes one of the loaded rows, in its
+   * place among them; "Show more…" goes on from the same cursor (the row is not repeated).
+   * Other stores are left as they are (their rows are shown a page at a time by the user).
    */
   async includeRun(storeKey: string, entry: PagedEntry): Promise<void> {
+    if (!this.stores.get(storeKey)?.pager) return;
     const state = await this.ensureListed(storeKey);
     if (!state.runs || state.error) return;
     if (entry.figures) this.summaries.prime(storeKey, entry, entry.figures);
     let index = state.runs.indexOf(entry.id);
-    if (index < 0) {
+    const inserted = index < 0;
+    if (inserted) {
       const runs = [...state.runs.toArray(), { id: entry.id, savedAt: entry.savedAt, size: entry.size }];
       state.runs = new RunList(runs.sort(newestFirst));
       state.included = true;
       index = state.runs.indexOf(entry.id);
     }
-    if (!this.filter && index >= state.shown) {
-      const pageSize = readConfig().pageSize;
-      state.shown = Math.ceil((index + 1) / pageSize) * pageSize;
-    }
+    if (this.filter || (index < state.shown && !inserted)) return;
+    const pageSize = readConfig().pageSize;
+    state.shown = Math.max(state.shown, Math.ceil((index + 1) / pageSize) * pageSize);
     this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
   }
 
