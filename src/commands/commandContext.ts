@@ -1,5 +1,6 @@
 /** What every command needs, and how a command finds the runs it acts on. */
 import * as vscode from 'vscode';
+import { ExecutionEntry } from '../core/executionStore';
 import { RunScanner } from '../node/runScanner';
 import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
@@ -47,13 +48,25 @@ function dedupe(refs: RunRef[]): RunRef[] {
   });
 }
 
-interface RunPick extends vscode.QuickPickItem {
+export interface RunPick extends vscode.QuickPickItem {
   readonly ref: RunRef;
   readonly savedAt: number;
 }
 
-/** A quick pick over every run, newest first; typing a prefix of an id finds it. */
-export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean; exclude?: RunRef }): Promise<RunRef[]> {
+/** A run as a quick pick item: its id, when, its counts (when known) and, among several stores, its store. */
+export function runPick(ctx: CommandContext, handle: StoreHandle, entry: ExecutionEntry, now: number, multi: boolean): RunPick {
+  const figures = ctx.tree.summaries.peek(handle.key, entry);
+  const counts = figures?.kind === 'ok' ? `${plural(figures.nodeCount, 'node')}${figures.skipped ? `, ${figures.skipped} skipped` : ''}` : figures?.kind === 'unreadable' ? 'unreadable' : '';
+  return {
+    label: entry.id,
+    description: [formatRelativeTime(entry.savedAt, now), counts, multi ? handle.label : ''].filter(Boolean).join(' · '),
+    ref: { storeKey: handle.key, id: entry.id },
+    savedAt: entry.savedAt,
+  };
+}
+
+/** Every listed run as a quick pick item, newest first. */
+export async function runPicks(ctx: CommandContext, options: { readableOnly?: boolean; exclude?: RunRef } = {}): Promise<RunPick[]> {
   const items: RunPick[] = [];
   const now = Date.now();
   const handles = ctx.stores.all();
@@ -62,19 +75,17 @@ export async function pickRuns(ctx: CommandContext, options: { title: string; ca
   const multi = ctx.tree.visibleStores().length > 1;
   for (const [index, handle] of handles.entries()) {
     for (const entry of listed[index]) {
-      const figures = ctx.tree.summaries.peek(handle.key, entry);
-      if (options.readableOnly && figures?.kind === 'unreadable') continue;
+      if (options.readableOnly && ctx.tree.summaries.peek(handle.key, entry)?.kind === 'unreadable') continue;
       if (options.exclude && options.exclude.storeKey === handle.key && options.exclude.id === entry.id) continue;
-      const counts = figures?.kind === 'ok' ? `${plural(figures.nodeCount, 'node')}${figures.skipped ? `, ${figures.skipped} skipped` : ''}` : figures?.kind === 'unreadable' ? 'unreadable' : '';
-      items.push({
-        label: entry.id,
-        description: [formatRelativeTime(entry.savedAt, now), counts, multi ? handle.label : ''].filter(Boolean).join(' · '),
-        ref: { storeKey: handle.key, id: entry.id },
-        savedAt: entry.savedAt,
-      });
+      items.push(runPick(ctx, handle, entry, now, multi));
     }
   }
-  items.sort((a, b) => b.savedAt - a.savedAt);
+  return items.sort((a, b) => b.savedAt - a.savedAt);
+}
+
+/** A quick pick over every run, newest first; typing a prefix of an id finds it. */
+export async function pickRuns(ctx: CommandContext, options: { title: string; canPickMany: boolean; readableOnly?: boolean; exclude?: RunRef }): Promise<RunRef[]> {
+  const items = await runPicks(ctx, options);
   if (items.length === 0) {
     void vscode.window.showInformationMessage('There are no runs in Flow History yet.');
     return [];

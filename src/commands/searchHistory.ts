@@ -2,9 +2,12 @@
  * Search history: narrows the tree to runs whose execution id, node ids, outputs or context
  * contain the text. Reads run files in small batches, yielding between them, with a
  * cancellable progress notification, so a large store never blocks the extension host.
+ * Stores that can search themselves (a database) are searched in their server, all of their
+ * runs, not only those listed; the tree pages their matches like their runs.
  */
 import * as vscode from 'vscode';
 import { plural } from '../core/format';
+import { ServerMatches } from '../tree/historyTreeProvider';
 import { CommandContext } from './commandContext';
 
 const BATCH = 50;
@@ -23,12 +26,25 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
   }
   const needle = text.toLowerCase();
   const matches = new Map<string, Set<string>>();
+  const server = new Map<string, ServerMatches>();
   let total = 0;
   const completed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Searching runs for "${text}"`, cancellable: true },
     async (progress, token) => {
       const handles = ctx.stores.all();
-      const all = await Promise.all(handles.map(async (h) => ({ handle: h, entries: await ctx.tree.entries(h.key) })));
+      // Stores that search themselves: their first page of matches, searched meanwhile.
+      const searching = Promise.all(
+        handles
+          .filter((h) => h.pager?.search)
+          .map(async (h) => {
+            await ctx.tree.entries(h.key);
+            const found = await ctx.tree.searchInStore(h.key, text);
+            if (found) server.set(h.key, found);
+          }),
+      );
+      let onCancel: vscode.Disposable | undefined;
+      const cancelled = new Promise<false>((resolve) => (onCancel = token.onCancellationRequested(() => resolve(false))));
+      const all = await Promise.all(handles.filter((h) => !h.pager?.search).map(async (h) => ({ handle: h, entries: await ctx.tree.entries(h.key) })));
       const count = all.reduce((n, s) => n + s.entries.length, 0);
       let done = 0;
       for (const { handle, entries } of all) {
@@ -57,12 +73,19 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
         }
         total += found.size;
       }
+      if (server.size < handles.filter((h) => h.pager?.search).length) progress.report({ message: 'waiting for the database' });
+      // A slow server: Cancel leaves the tree as it was.
+      const finished = await Promise.race([searching.then(() => true), cancelled]);
+      onCancel?.dispose();
+      if (!finished) return false;
+      for (const found of server.values()) total += found.entries.length;
       return true;
     },
   );
   if (!completed) return undefined;
-  ctx.tree.setFilter(text, matches);
-  vscode.window.setStatusBarMessage(`Flow History: ${plural(total, 'run')} ${total === 1 ? 'matches' : 'match'} "${text}"`, 5000);
+  ctx.tree.setFilter(text, matches, server);
+  const more = ctx.tree.hasMoreServerMatches() ? ' (and more, page by page)' : '';
+  vscode.window.setStatusBarMessage(`Flow History: ${plural(total, 'run')} ${total === 1 && !more ? 'matches' : 'match'} "${text}"${more}`, 5000);
   return total;
 }
 

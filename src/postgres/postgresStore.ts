@@ -195,6 +195,19 @@ function toPage(records: SummaryRecord[], limit: number): RunPage {
   return { rows: rows.map(toSummary), next: last ? `${last.micros}_${last.id}` : undefined };
 }
 
+const UUID_SHAPE = '00000000-0000-0000-0000-000000000000';
+
+/** The lowest and highest ids starting with `prefix`, or undefined when no id can. */
+export function idPrefixRange(prefix: string): [string, string] | undefined {
+  const p = prefix.toLowerCase();
+  if (p.length === 0 || p.length > UUID_SHAPE.length) return undefined;
+  for (let i = 0; i < p.length; i++) {
+    if (UUID_SHAPE[i] === '-' ? p[i] !== '-' : !/[0-9a-f]/.test(p[i])) return undefined;
+  }
+  const rest = UUID_SHAPE.slice(p.length);
+  return [p + rest, p + rest.replace(/0/g, 'f')];
+}
+
 export class PostgresExecutionStore implements ExecutionStore {
   readonly label: string;
   readonly name: TableName;
@@ -489,14 +502,25 @@ export class PostgresExecutionStore implements ExecutionStore {
     return keys.filter((id) => found.has(id));
   }
 
-  /** Ids starting with a prefix of hex digits and hyphens (for `show 1a2b`), at most `limit`. */
+  /** Ids starting with a prefix of an id (for `show 1a2b`), at most `limit`. */
   async findByPrefix(prefix: string, limit = 4): Promise<string[]> {
-    if (!/^[0-9a-f-]{1,36}$/.test(prefix)) return [];
-    const { rows } = await this.query<{ id: string }>(
-      `SELECT execution_id::text AS id FROM ${this.table} WHERE execution_id::text LIKE $1 || '%' ORDER BY execution_id LIMIT $2`,
-      [escapeLike(prefix), limit],
+    return (await this.findRowsByPrefix(prefix, limit)).map((row) => row.id);
+  }
+
+  /**
+   * Summaries of the runs whose id starts with `prefix` (hex digits in any case, hyphens where
+   * an id has them), in id order, at most `limit`. A range over the primary key (the prefix
+   * padded with 0s and with fs), so it costs an index lookup at any size; anything else is
+   * not a prefix of an id and finds nothing without a query.
+   */
+  async findRowsByPrefix(prefix: string, limit = 4): Promise<RunSummaryRow[]> {
+    const range = idPrefixRange(prefix);
+    if (!range) return [];
+    const { rows } = await this.query<SummaryRecord>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${this.table} WHERE execution_id BETWEEN $1::uuid AND $2::uuid ORDER BY execution_id LIMIT $3`,
+      [range[0], range[1], pageLimit(limit)],
     );
-    return rows.map((row) => row.id);
+    return rows.map(toSummary);
   }
 
   /** Whole runs (exact text), newest first, in keyset pages: for pull and export-all. */

@@ -4,7 +4,7 @@
  * JSON in read-only `flow-history:` documents. No files and no trash; writable only where
  * the role may INSERT and DELETE (found out by asking the server, see `checkPrivileges`).
  */
-import { PermissionDeniedError, PostgresExecutionStore, redactUrl } from '../postgres/postgresStore';
+import { PermissionDeniedError, PostgresExecutionStore, redactUrl, RunSummaryRow } from '../postgres/postgresStore';
 import { RunFigures } from '../core/summaryCache';
 import { rawRunUri } from './runUris';
 import { PagedEntry, StoreCapabilities, StoreHandle } from './storeHandle';
@@ -32,6 +32,17 @@ export function databaseStoreKey(name: string): string {
   return `database:${name}`;
 }
 
+function pageLimit(limit: number): number {
+  return Math.min(5000, Math.max(1, Math.floor(limit)));
+}
+
+/** A listed row with the figures the server computed (none for a record that is not a FlowResult). */
+function pagedEntry(row: RunSummaryRow): PagedEntry {
+  const figures: RunFigures | undefined =
+    row.nodes === null || row.skipped === null ? undefined : { kind: 'ok', nodeCount: row.nodes, executed: row.executed ?? row.nodes - row.skipped, skipped: row.skipped };
+  return { id: row.id, savedAt: row.savedAt, size: row.size, figures };
+}
+
 export function createDatabaseStoreHandle(name: string, url: string, store: PostgresExecutionStore): DatabaseStoreHandle {
   const key = databaseStoreKey(name);
   const where = redactUrl(url);
@@ -52,15 +63,17 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
     runLocation: () => undefined,
     pager: {
       async page(after, limit) {
-        const page = await store.listPage({ after, limit: Math.min(5000, Math.max(1, limit)) });
-        const entries = page.rows.map((row): PagedEntry => {
-          const figures: RunFigures | undefined =
-            row.nodes === null || row.skipped === null ? undefined : { kind: 'ok', nodeCount: row.nodes, executed: row.executed ?? row.nodes - row.skipped, skipped: row.skipped };
-          return { id: row.id, savedAt: row.savedAt, size: row.size, figures };
-        });
-        return { entries, next: page.next };
+        const page = await store.listPage({ after, limit: pageLimit(limit) });
+        return { entries: page.rows.map(pagedEntry), next: page.next };
       },
       count: () => store.countEstimate(),
+      async search(term, after, limit) {
+        const page = await store.search(term, { after, limit: pageLimit(limit) });
+        return { entries: page.rows.map(pagedEntry), next: page.next };
+      },
+      async findByPrefix(prefix, limit) {
+        return (await store.findRowsByPrefix(prefix, pageLimit(limit))).map(pagedEntry);
+      },
     },
     async requireRight(what) {
       const privileges = await store.privileges();

@@ -87,6 +87,13 @@ export interface StorePager {
   page(after: string | undefined, limit: number): Promise<{ entries: PagedEntry[]; next?: string }>;
   /** How many runs (an estimate for a big store), for the badge and "Show more…". */
   count(): Promise<{ count: number; exact: boolean }>;
+  /**
+   * Runs whose stored record contains `term` (case-insensitive), newest first, searched in
+   * the store itself and paged by keyset like `page`. Absent: callers read each listed run.
+   */
+  search?(term: string, after: string | undefined, limit: number): Promise<{ entries: PagedEntry[]; next?: string }>;
+  /** Runs whose id starts with `prefix` (any case), found in the store itself, at most `limit`. */
+  findByPrefix?(prefix: string, limit: number): Promise<PagedEntry[]>;
 }
 
 /** Every capability, in token order (the compiler checks the list is complete). */

@@ -16,6 +16,7 @@ import { RunFigures, SummaryCache } from '../core/summaryCache';
 import { buildSummary, outputType } from '../core/summary';
 import { log } from '../host/log';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { PagedEntry } from '../stores/storeHandle';
 import { contextItem, flowStepItem, messageItem, moreItem, removedRunItem, retryItem, runItem, storeItem } from './treeItems';
 import { ContextNode, FlowStepNode, HistoryNode, MessageNode, MoreNode, RetryNode, RunNode, StoreNode } from './treeNodes';
 import { RunRef } from '../stores/runRef';
@@ -33,8 +34,21 @@ interface StoreState {
   next?: string;
   /** Stores with a pager: how many runs the store holds (an estimate for a big one). */
   total?: number;
+  /** Stores with a pager: a run beyond the loaded pages was added (Go to Run); pages merge in order. */
+  included?: boolean;
   /** The count the group's row last showed ("3 runs"). */
   labelCount?: number;
+}
+
+/**
+ * A search answered by the store itself (a database, see StorePager.search): the matches
+ * loaded so far, newest first, and the keyset cursor of the next page of them.
+ */
+export interface ServerMatches {
+  entries: ExecutionEntry[];
+  next?: string;
+  /** Why the server could not search (shown in the group; the matches loaded so far stay). */
+  error?: string;
 }
 
 /** Automatic retries of a store whose listing failed (a database that is down): 1, 2, 4 … 30 s. */
@@ -71,8 +85,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private held = 0;
   private grouped = false;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Only runs matching this filter are shown (see the search command); undefined = all. */
-  private filter: { text: string; ids: Map<string, Set<string>> } | undefined;
+  /**
+   * Only runs matching this filter are shown (see the search command); undefined = all.
+   * `ids`: matches among a store's listed runs; `server`: stores that searched themselves.
+   */
+  private filter: { text: string; ids: Map<string, Set<string>>; server: Map<string, ServerMatches> } | undefined;
   private readonly scanner: RunScanner | undefined;
   /** Big runs' first page of nodes, from the scan that gave their row's figures. */
   private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
@@ -156,7 +173,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (!state) return;
     const pageSize = readConfig().pageSize;
     const handle = this.stores.get(storeKey);
-    if (handle?.pager && state.next !== undefined && !this.filter) {
+    const server = this.filter?.server.get(storeKey);
+    if (server && handle) {
+      // The next keyset page of the search's matches, after the last one loaded.
+      if (server.next !== undefined && server.entries.length < state.shown + pageSize) {
+        await this.searchPage(handle, this.filter!.text, server, pageSize);
+      }
+    } else if (handle?.pager && state.next !== undefined && !this.filter) {
       // The next keyset page, after the last row loaded (never OFFSET).
       if (state.listing) await state.listing;
       const work = this.loadNextPage(handle, state, pageSize);
@@ -183,7 +206,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
       const loaded = state.runs?.toArray() ?? [];
       const seen = new Set(loaded.map((e) => e.id));
-      state.runs = new RunList([...loaded, ...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size }))]);
+      const merged = [...loaded, ...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size }))];
+      // A run included out of its page (Go to Run) keeps its place, newest first.
+      if (state.included) merged.sort(newestFirst);
+      state.runs = new RunList(merged);
       state.next = page.next;
       state.error = undefined;
     } catch (error) {
@@ -192,14 +218,73 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     }
   }
 
-  setFilter(text: string | undefined, ids?: Map<string, Set<string>>): void {
-    this.filter = text && ids ? { text, ids } : undefined;
+  /**
+   * A search's first page of matches, found by the store's server (stores whose pager can
+   * search). A failure is kept in the answer, to be shown in the group, not thrown.
+   */
+  async searchInStore(storeKey: string, text: string): Promise<ServerMatches | undefined> {
+    const handle = this.stores.get(storeKey);
+    if (!handle?.pager?.search) return undefined;
+    const matches: ServerMatches = { entries: [] };
+    await this.searchPage(handle, text, matches, readConfig().pageSize);
+    return matches;
+  }
+
+  /** Adds the next page of a server search to `matches` (or its error). */
+  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number): Promise<void> {
+    if (!handle.pager?.search) return;
+    try {
+      const after = matches.entries.length > 0 ? matches.next : undefined;
+      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit));
+      for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
+      const seen = new Set(matches.entries.map((e) => e.id));
+      matches.entries.push(...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
+      matches.next = page.next;
+      matches.error = undefined;
+    } catch (error) {
+      matches.error = errorMessage(error);
+      log().error(`Could not search ${handle.label} for ${JSON.stringify(text)}`, error);
+    }
+  }
+
+  /** Whether the stores searched themselves hold more matches than those loaded. */
+  hasMoreServerMatches(): boolean {
+    return [...(this.filter?.server.values() ?? [])].some((m) => m.next !== undefined);
+  }
+
+  setFilter(text: string | undefined, ids?: Map<string, Set<string>>, server?: Map<string, ServerMatches>): void {
+    this.filter = text && ids ? { text, ids, server: server ?? new Map() } : undefined;
     for (const state of this.states.values()) state.shown = readConfig().pageSize;
     this.changeEmitter.fire(undefined);
   }
 
   get activeFilter(): string | undefined {
     return this.filter?.text;
+  }
+
+  /**
+   * Go to Run in a paged store (a database): shows rows down to the run, so it can be revealed
+   * and selected. A run found outside the loaded pages becomes one of the loaded rows, in its
+   * place among them; "Show more…" goes on from the same cursor (the row is not repeated).
+   * Other stores are left as they are (their rows are shown a page at a time by the user).
+   */
+  async includeRun(storeKey: string, entry: PagedEntry): Promise<void> {
+    if (!this.stores.get(storeKey)?.pager) return;
+    const state = await this.ensureListed(storeKey);
+    if (!state.runs || state.error) return;
+    if (entry.figures) this.summaries.prime(storeKey, entry, entry.figures);
+    let index = state.runs.indexOf(entry.id);
+    const inserted = index < 0;
+    if (inserted) {
+      const runs = [...state.runs.toArray(), { id: entry.id, savedAt: entry.savedAt, size: entry.size }];
+      state.runs = new RunList(runs.sort(newestFirst));
+      state.included = true;
+      index = state.runs.indexOf(entry.id);
+    }
+    if (this.filter || (index < state.shown && !inserted)) return;
+    const pageSize = readConfig().pageSize;
+    state.shown = Math.max(state.shown, Math.ceil((index + 1) / pageSize) * pageSize);
+    this.changeEmitter.fire(this.grouped ? this.storeNode(storeKey) : undefined);
   }
 
   /** Stores shown: those shown even when empty (folder stores), and the others once they hold runs. */
@@ -310,6 +395,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   private runChildren(storeKey: string): HistoryNode[] {
     const state = this.states.get(storeKey);
     if (!state) return [];
+    const server = this.filter?.server.get(storeKey);
+    if (server) return this.serverMatchChildren(storeKey, state, server);
     if (state.error) {
       const message: MessageNode = { kind: 'message', storeKey, text: 'Could not list runs', detail: state.error };
       // Stores that can be down (a database) offer Retry, and retry by themselves with back-off.
@@ -336,6 +423,24 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (this.filter && positions.length === 0 && this.grouped) {
       nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     }
+    return nodes;
+  }
+
+  /** A store that searched itself: its matches, a page at a time, and why a page failed. */
+  private serverMatchChildren(storeKey: string, state: StoreState, server: ServerMatches): HistoryNode[] {
+    for (const key of [...this.shownEntries.keys()]) if (key.startsWith(`${storeKey}\n`)) this.shownEntries.delete(key);
+    const nodes: HistoryNode[] = server.entries.slice(0, state.shown).map((entry) => {
+      this.shownEntries.set(`${storeKey}\n${entry.id}`, entry);
+      return this.runNode({ storeKey, id: entry.id });
+    });
+    if (server.error) {
+      // The matches loaded so far stay; Retry searches again.
+      nodes.push({ kind: 'message', storeKey, text: 'Could not search runs', detail: server.error });
+      nodes.push({ kind: 'retry', storeKey, nextAttempt: undefined });
+      return nodes;
+    }
+    if (server.entries.length > state.shown || server.next !== undefined) nodes.push(this.moreNode(storeKey));
+    if (server.entries.length === 0 && this.grouped) nodes.push({ kind: 'message', storeKey, text: 'No matching runs' });
     return nodes;
   }
 
@@ -425,8 +530,17 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
         runs = new RunList(page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
         state.next = page.next;
+        state.included = undefined;
         // An estimate may lag behind what is loaded.
         state.total = Math.max(count.count, runs.length + (page.next ? 1 : 0));
+        // Under a search the store answered, its matches are searched again (runs came or went).
+        const filter = this.filter;
+        const server = filter?.server.get(storeKey);
+        if (filter && server) {
+          const again: ServerMatches = { entries: [] };
+          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)));
+          if (this.filter === filter) filter.server.set(storeKey, again.error ? { ...server, error: again.error } : again);
+        }
       } else {
         runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
       }
@@ -499,7 +613,10 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       case 'more': {
         if (element.runId !== undefined) return moreItem(element, element.remaining ?? 0);
         const state = this.states.get(element.storeKey);
-        const matching = this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.total ?? state?.runs?.length ?? 0);
+        const server = this.filter?.server.get(element.storeKey);
+        // A search in the server knows how many matches are loaded, not how many there are.
+        if (server?.next !== undefined) return moreItem(element, undefined);
+        const matching = server ? server.entries.length : this.filter ? (this.filter.ids.get(element.storeKey)?.size ?? 0) : (state?.total ?? state?.runs?.length ?? 0);
         return moreItem(element, Math.max(0, matching - (state?.shown ?? 0)));
       }
       case 'node':
@@ -532,6 +649,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     this.retries.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Newest first, then the greater id first (the keyset order of a paged store). */
+function newestFirst(a: ExecutionEntry, b: ExecutionEntry): number {
+  return b.savedAt - a.savedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
 async function bigRunFigures(scanner: RunScanner, store: ExecutionStore, entry: ExecutionEntry, limit: number, keep: (outline: RunOutline) => void): Promise<RunFigures | undefined> {

@@ -57,10 +57,16 @@ export function runItem(element: RunNode, handle: StoreHandle, entry: ExecutionE
   return item;
 }
 
-export function moreItem(element: MoreNode, remaining: number): vscode.TreeItem {
-  const count = remaining.toLocaleString('en-US');
+/** `remaining` undefined: more runs match a search the server answers, how many is not known. */
+export function moreItem(element: MoreNode, remaining: number | undefined): vscode.TreeItem {
+  const count = (remaining ?? 0).toLocaleString('en-US');
   // Under a wide run: its next page of nodes; else the store's next page of runs.
-  const label = element.runId !== undefined ? `Show more… (${count} more ${remaining === 1 ? 'node' : 'nodes'})` : `Show more… (${count} older)`;
+  const label =
+    element.runId !== undefined
+      ? `Show more… (${count} more ${remaining === 1 ? 'node' : 'nodes'})`
+      : remaining === undefined
+        ? 'Show more… (more matching runs)'
+        : `Show more… (${count} older)`;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   item.id = element.runId !== undefined ? `more:${element.storeKey}:${element.runId}` : `more:${element.storeKey}`;
   item.iconPath = new vscode.ThemeIcon('ellipsis');

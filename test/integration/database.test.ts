@@ -158,6 +158,115 @@ describe('a database in the tree', function () {
     assert.strictEqual(count, folderRuns + RUNS);
   });
 
+  it('searches in the server: every match, paged by keyset with "Show more…", no body read; a failure shows in the group', async () => {
+    const handle = internals.stores.get(KEY)!;
+    const store = handle.store as PostgresExecutionStore;
+    const term = '"skipped_nodes":["b"]';
+    // The odd runs skip b: 13 matches, more than a page, most of them beyond the loaded page.
+    const expected = Array.from({ length: RUNS }, (_, i) => RUNS - i).filter((n) => n % 2 === 1).map(id);
+    const runIds = (rows: HistoryNode[]) => rows.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id);
+    internals.tree.refreshAll();
+    assert.deepStrictEqual(runIds(await groupChildren()).length, PAGE);
+    const search = stub(store, 'search', PostgresExecutionStore.prototype.search.bind(store));
+    const reads = stub(store, 'readRaw', PostgresExecutionStore.prototype.readRaw.bind(store));
+    try {
+      // The command counts the matches loaded (the first page of the server's).
+      assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.search', term), PAGE + (await folderMatches(term)));
+      let rows = await groupChildren();
+      assert.deepStrictEqual(runIds(rows), expected.slice(0, PAGE));
+      const more = await internals.tree.getTreeItem(rows[rows.length - 1]);
+      assert.strictEqual(more.label, 'Show more… (more matching runs)');
+      await vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
+      rows = await groupChildren();
+      assert.deepStrictEqual(runIds(rows), expected);
+      assert.ok(!rows.some((n) => n.kind === 'more'), 'no "Show more…" after the last match');
+      await waitFor('the filter banner', () => internals.treeView.description === `filter: ${term}`);
+      assert.strictEqual(search.calls.length, 2, 'two pages asked of the server');
+      assert.strictEqual((search.calls[1][1] as { after?: string }).after?.endsWith(`_${expected[PAGE - 1]}`), true, JSON.stringify(search.calls[1]));
+      assert.strictEqual(reads.calls.length, 0, 'no run body read over the wire');
+    } finally {
+      search.restore();
+      reads.restore();
+    }
+    // The server fails: the group says why (with Retry), the folder group is searched as before.
+    const failing = stub(store, 'search', (async () => {
+      throw new Error('canceling statement due to statement timeout');
+    }) as typeof store.search);
+    try {
+      await vscode.commands.executeCommand('a3sFlow.history.search', 'anything');
+      const rows = await groupChildren();
+      const message = rows.find((n) => n.kind === 'message');
+      assert.ok(message && message.kind === 'message', JSON.stringify(rows));
+      assert.strictEqual(message.text, 'Could not search runs');
+      assert.match(String(message.detail), /statement timeout/);
+      assert.ok(rows.some((n) => n.kind === 'retry'), 'Retry');
+      assert.ok((await internals.tree.getChildren()).some((n) => n.kind === 'store' && n.storeKey === workspaceFolder().uri.toString()));
+    } finally {
+      failing.restore();
+      await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
+    }
+    assert.deepStrictEqual(runIds(await groupChildren()), Array.from({ length: PAGE }, (_, i) => id(RUNS - i)));
+  });
+
+  /** How many runs of the other stores (searched by the client) contain `term`. */
+  async function folderMatches(term: string): Promise<number> {
+    let n = 0;
+    for (const other of internals.stores.all().filter((h) => h.key !== KEY)) {
+      const texts = await Promise.all((await internals.tree.entries(other.key)).map((e) => other.store.readRaw(e.id).catch(() => undefined)));
+      n += texts.filter((t) => t?.toLowerCase().includes(term.toLowerCase())).length;
+    }
+    return n;
+  }
+
+  it('Go to Run finds a run beyond the loaded page by a prefix of its id, opens it and selects its row', async () => {
+    internals.tree.refreshAll();
+    const runIds = async () => (await groupChildren()).filter((n): n is RunNode => n.kind === 'run').map((n) => n.id);
+    assert.ok(!(await runIds()).includes(id(2)), 'not on the first page');
+    const target = { storeKey: KEY, id: id(2) };
+    // A prefix shared by 16 runs: the runs found in the server are offered.
+    const pick = stub(vscode.window, 'showQuickPick', (async (items: readonly (vscode.QuickPickItem & { ref: unknown })[]) => (await items).find((i) => i.label === id(2))) as unknown as typeof vscode.window.showQuickPick);
+    try {
+      const ref = await vscode.commands.executeCommand('a3sFlow.history.goToRun', id(2).slice(0, 35).toUpperCase());
+      assert.deepStrictEqual(ref, target);
+      const offered = (await (pick.calls[0][0] as Thenable<vscode.QuickPickItem[]>)).map((i) => i.label).sort();
+      // id(1) to id(15), none of them loaded: all found in the server.
+      assert.deepStrictEqual(offered, Array.from({ length: 15 }, (_, i) => id(i + 1)).sort());
+    } finally {
+      pick.restore();
+    }
+    const panel = await waitFor('the panel', () => internals.panels.get(target));
+    await panel.whenLoaded();
+    assert.ok((await runIds()).includes(id(2)), 'the run is a row of its group');
+    await waitFor('the row selected', () => internals.treeView.selection.some((n) => n.kind === 'run' && n.id === id(2)));
+    internals.panels.dispose();
+    // In the quick pick: a typed prefix is looked up in the server, the run found is offered.
+    let quickPick: vscode.QuickPick<vscode.QuickPickItem & { ref?: unknown }> | undefined;
+    const create = vscode.window.createQuickPick.bind(vscode.window);
+    const created = stub(vscode.window, 'createQuickPick', (() => (quickPick = create())) as typeof vscode.window.createQuickPick);
+    try {
+      const going = vscode.commands.executeCommand('a3sFlow.history.goToRun');
+      const qp = await waitFor('the quick pick', () => quickPick);
+      qp.value = id(4).slice(0, 30);
+      const found = await waitFor('the run found in the server', () => qp.items.find((i) => i.label === id(4)));
+      assert.strictEqual(qp.items.filter((i) => i.label === id(2)).length, 1, 'a run already loaded is not offered twice');
+      qp.activeItems = [found];
+      // The quick pick sends its changes to the window on the next timer tick: let it go first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      assert.deepStrictEqual(await going, { storeKey: KEY, id: id(4) });
+    } finally {
+      created.restore();
+      quickPick?.hide();
+    }
+    await waitFor('the second panel', () => internals.panels.get({ storeKey: KEY, id: id(4) }));
+    internals.panels.dispose();
+    assert.ok((await runIds()).includes(id(4)), 'the second run is a row too');
+    // "Show more…" goes on from the loaded page; the included runs are not repeated.
+    await vscode.commands.executeCommand('a3sFlow.history.showMore', KEY);
+    await vscode.commands.executeCommand('a3sFlow.history.showMore', KEY);
+    assert.deepStrictEqual(await runIds(), Array.from({ length: RUNS }, (_, i) => id(RUNS - i)));
+  });
+
   it('opens a run in the detail panel and exports it, exact, through the handle', async () => {
     const ref = { storeKey: KEY, id: id(7) };
     try {

@@ -158,6 +158,50 @@ describe('PostgresExecutionStore', function () {
     assert.deepStrictEqual([first.rows.length, second.rows.length, second.next], [4, 2, undefined]);
   });
 
+  it('search pages every match by keyset, newest first, with ties on the saved time, skipping non-matches', async () => {
+    const base = Date.UTC(2026, 0, 1);
+    const runs = Array.from({ length: 23 }, (_, i) => {
+      const id = newExecutionId();
+      // Every third run matches; pairs share a saved time (the id breaks the tie).
+      return { id, text: run(id, i % 3 === 0 ? ',"note":"Needle_%"' : ',"note":"needleX%"'), savedAt: base + Math.floor(i / 2) * 1000 };
+    });
+    await store.saveTexts(runs);
+    const expected = runs
+      .filter((_, i) => i % 3 === 0)
+      .sort((x, y) => y.savedAt - x.savedAt || (x.id < y.id ? 1 : -1))
+      .map((r) => r.id);
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      // `_` and `%` are themselves, not wildcards: "needleX%" never matches "needle_%".
+      const page = await store.search('needle_%', { after, limit: 3 });
+      seen.push(...page.rows.map((row) => row.id));
+      assert.ok(page.rows.every((row) => row.nodes === 1 && row.size > 0), 'summaries come with the matches');
+      after = page.next;
+      pages++;
+    } while (after);
+    assert.deepStrictEqual(seen, expected);
+    assert.strictEqual(pages, 3);
+  });
+
+  it('finds runs by a prefix of their id (any case, hyphens where ids have them) as a range of the primary key', async () => {
+    const ids = ['1a2b0000-0000-4000-8000-000000000001', '1a2b0000-0000-4000-8000-000000000002', '1a2c0000-0000-4000-8000-000000000003', 'ffffffff-ffff-4fff-bfff-ffffffffffff'];
+    await store.saveTexts(ids.map((id, i) => ({ id, text: run(id), savedAt: Date.UTC(2026, 0, 1) + i * 1000 })));
+    assert.deepStrictEqual(await store.findByPrefix('1a2b'), ids.slice(0, 2));
+    assert.deepStrictEqual(await store.findByPrefix('1A2'), ids.slice(0, 3));
+    assert.deepStrictEqual(await store.findByPrefix('1a2b0000-0000-4000-8000-000000000002'), [ids[1]]);
+    assert.deepStrictEqual(await store.findByPrefix('1a2b0000-'), ids.slice(0, 2));
+    assert.deepStrictEqual(await store.findByPrefix('ffffffff-ffff'), [ids[3]]);
+    assert.deepStrictEqual(await store.findByPrefix('1a', 1), [ids[0]]);
+    const [row] = await store.findRowsByPrefix('1a2c');
+    assert.deepStrictEqual([row.id, row.savedAt, row.nodes, row.skipped], [ids[2], Date.UTC(2026, 0, 1) + 2000, 1, 0]);
+    // Not the start of any id: no query at all.
+    for (const bad of ['1a2b-', '-1a', '1a2b0000_', '1a%', '', 'g', '1a2b0000-0000-4000-8000-0000000000011']) {
+      assert.deepStrictEqual(await store.findByPrefix(bad), [], JSON.stringify(bad));
+    }
+  });
+
   it('refuses hostile ids before any SQL, and hostile table names', async () => {
     const valid = newExecutionId();
     for (const bad of hostileIds(valid)) {
