@@ -117,6 +117,8 @@ export interface PlotRun {
   readonly text?: string;
   /** Why the run could not be read. */
   readonly unreadable?: string;
+  /** The run has no value at the base (a node without an output): every path in it is missing. */
+  readonly absent?: true;
 }
 
 export type PlotGap = 'missing' | 'not a number' | 'unreadable';
@@ -146,6 +148,7 @@ export interface PlotSeries {
  */
 export function buildPlotSeries(runs: readonly PlotRun[], segments: readonly PathSegment[]): PlotSeries {
   const points = runs.map((run): PlotPoint => {
+    if (run.absent && run.unreadable === undefined) return { id: run.id, savedAt: run.savedAt, gap: 'missing' };
     if (run.unreadable !== undefined || run.text === undefined) return { id: run.id, savedAt: run.savedAt, gap: 'unreadable', reason: run.unreadable ?? 'not read' };
     let root: JsonValue;
     try {
