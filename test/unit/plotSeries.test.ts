@@ -3,6 +3,9 @@ import * as assert from 'assert';
 import { bracketPath, indexPath, memberPath, outputPath } from '../../media/detail/jsonPath';
 import { approximateNote, buildPlotSeries, JsonPathError, parseJsonPath, plotNumber, PlotRun, splitOutputPath } from '../../src/core/plotSeries';
 import { JsonNumber } from '../../src/core/json';
+import { parseHistoryPageMessage } from '../../src/shared/historyProtocol';
+import { parsePlotHostMessage, parsePlotPageMessage } from '../../src/shared/plotProtocol';
+import { parseWebviewMessage } from '../../src/shared/protocol';
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
 const run = (n: number, text?: string, unreadable?: string): PlotRun => ({
@@ -103,5 +106,32 @@ describe('plotSeries: series over runs', () => {
     assert.strictEqual(buildPlotSeries([run(1, text)], parseJsonPath('$.outputs["n"]["__proto__"]')).points[0].number?.text, '7');
     assert.strictEqual(buildPlotSeries([run(1, text)], parseJsonPath('$.outputs["n"].toString')).points[0].gap, 'missing');
     assert.strictEqual(buildPlotSeries([run(1, text)], parseJsonPath('$.context.retries')).points[0].number?.value, 3);
+  });
+});
+
+describe('plotSeries: messages', () => {
+  it('the panel\'s plot action carries a path, and no other action does', () => {
+    const path = '$.outputs["a"].x';
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'action', action: 'plot', id: 'r', path }), { type: 'action', action: 'plot', id: 'r', path });
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'plot', id: 'r' }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'export', id: 'r', path }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'plot', id: 'r', path, nodeId: 'a' }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'action', action: 'plot', id: 'r', path: 1 }), undefined);
+  });
+
+  it('the plot page may only ask to open a run, say it is ready or that it drew; Node History may ask for a plot', () => {
+    assert.deepStrictEqual(parsePlotPageMessage({ type: 'openRun', runId: 'r' }), { type: 'openRun', runId: 'r' });
+    assert.strictEqual(parsePlotPageMessage({ type: 'openRun', runId: 'r', path: '$' }), undefined);
+    assert.strictEqual(parsePlotPageMessage({ type: 'openRun', runId: 'r'.repeat(201) }), undefined);
+    assert.strictEqual(parsePlotPageMessage({ type: 'rendered', points: -1 }), undefined);
+    assert.deepStrictEqual(parseHistoryPageMessage({ type: 'plot' }), { type: 'plot' });
+    assert.strictEqual(parseHistoryPageMessage({ type: 'plot', path: '$' }), undefined);
+  });
+
+  it('the page checks the points it is sent', () => {
+    const message = { type: 'plot', storeLabel: 's', path: '$.x', points: [{ id: 'r', savedAt: 1, value: 2, text: '2' }, { id: 'q', savedAt: 2, gap: 'missing' }], plotted: 1, approximate: 0, total: 2 };
+    assert.deepStrictEqual(parsePlotHostMessage(message), message);
+    assert.strictEqual(parsePlotHostMessage({ ...message, points: [{ id: 'r', savedAt: 1, value: Infinity }] }), undefined);
+    assert.strictEqual(parsePlotHostMessage({ ...message, points: [{ id: 'r', savedAt: 1, gap: 'other' }] }), undefined);
   });
 });
