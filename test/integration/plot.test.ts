@@ -76,7 +76,7 @@ describe('Plot Across Runs', function () {
     );
     assert.deepStrictEqual(
       ours.map((p) => p.value),
-      [0.25, undefined, undefined, 12345678901234567891, 1500],
+      [0.25, undefined, undefined, Number("12345678901234567891"), 1500],
     );
     assert.ok(message.points.every((p, i) => i === 0 || message.points[i - 1].savedAt <= p.savedAt), 'oldest first');
     assert.ok(message.points.slice(0, -5).every((p) => p.gap !== undefined), 'the fixture runs are gaps');
