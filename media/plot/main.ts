@@ -33,6 +33,14 @@ function themeColour(...names: string[]): string {
   return 'currentColor';
 }
 
+/** A y-axis label that fits: big and tiny magnitudes in exponent form (the table has the exact text). */
+function axisLabel(value: number): string {
+  const magnitude = Math.abs(value);
+  if (value === 0) return '0';
+  if (magnitude >= 1e6 || magnitude < 1e-3) return value.toExponential(2).replace('e+', 'e');
+  return String(Number(value.toPrecision(6)));
+}
+
 const GAP_TEXT: Record<NonNullable<PlotPointView['gap']>, string> = {
   missing: 'no value at this path',
   'not a number': 'not a number',
@@ -157,7 +165,7 @@ class PlotPage {
       scales: { x: { time: true } },
       legend: { show: false },
       cursor: { points: { size: 10 }, drag: { x: false, y: false } },
-      axes: [axis, { ...axis, size: 80 }],
+      axes: [axis, { ...axis, size: 72, values: (_u, splits) => splits.map(axisLabel) }],
       series: [
         {},
         {
