@@ -41,6 +41,11 @@ function axisLabel(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
+function padRange(min: number, max: number): [number, number] {
+  const pad = max > min ? (max - min) * 0.02 : 60;
+  return [min - pad, max + pad];
+}
+
 const GAP_TEXT: Record<NonNullable<PlotPointView['gap']>, string> = {
   missing: 'no value at this path',
   'not a number': 'not a number',
@@ -162,7 +167,8 @@ class PlotPage {
     const axis = { stroke: foreground, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const options: uPlot.Options = {
       ...this.size(),
-      scales: { x: { time: true } },
+      // A little room either side, so the first and last points are not cut by the edges.
+      scales: { x: { time: true, range: (_u, min, max) => padRange(min, max) } },
       legend: { show: false },
       cursor: { points: { size: 10 }, drag: { x: false, y: false } },
       axes: [axis, { ...axis, size: 72, values: (_u, splits) => splits.map(axisLabel) }],
