@@ -47,6 +47,13 @@ function copyCodicons() {
   }
 }
 
+/** uPlot's stylesheet, loaded by the plot page through the shell (a file, not inline styles). */
+function copyUplotCss() {
+  const to = path.join(__dirname, 'dist', 'uplot');
+  fs.mkdirSync(to, { recursive: true });
+  fs.copyFileSync(path.join(__dirname, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), path.join(to, 'uPlot.min.css'));
+}
+
 async function main() {
   // The export kernel (AssemblyScript) first: the bundles embed it.
   buildWasm();
@@ -109,8 +116,17 @@ async function main() {
       platform: 'browser',
       target: 'es2022',
     }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['media/plot/main.ts'],
+      outfile: 'dist/webview/plot.js',
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+    }),
   ]);
   copyCodicons();
+  copyUplotCss();
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
   } else {

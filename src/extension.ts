@@ -11,6 +11,7 @@ import { RunScanner } from './node/runScanner';
 import * as panel from './panel/detailPanel';
 import * as grid from './panel/gridPanel';
 import * as history from './panel/historyPanel';
+import * as plot from './panel/plotPanel';
 import { HistoryStores } from './stores/historyStores';
 import * as tree from './tree/historyView';
 
@@ -31,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): FlowHistoryApi | Flo
   const panels = panel.register(context, stores, scanner);
   const grids = grid.register(context, stores, scanner);
   const histories = history.register(context, stores, scanner);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, histories, scanner, workspaceState: context.workspaceState, secrets: context.secrets };
+  const plots = plot.register(context, stores, scanner);
+  const ctx: CommandContext = { extensionUri: context.extensionUri, stores, tree: runs, treeView, panels, grids, histories, plots, scanner, workspaceState: context.workspaceState, secrets: context.secrets };
   context.subscriptions.push(...commands.register(ctx));
   const api = createApi(stores);
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, internals: { ...ctx, documents: runDocuments } } : api;

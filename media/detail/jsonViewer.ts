@@ -38,6 +38,8 @@ export interface ViewerOptions {
   /** Rows left for auto-expansion; several viewers built by one filter change share one. */
   readonly budget?: { rows: number };
   readonly post: (message: WebviewMessage) => void;
+  /** The run shown: number rows then offer "Plot across runs" (an action on that run). */
+  readonly runId?: string;
   readonly notify: (text: string) => void;
 }
 
@@ -103,6 +105,7 @@ export class JsonViewer {
   /** One "Copy value / Copy path" toolbar per tree, moved to the hovered or focused row. */
   private readonly actions: HTMLElement;
   private readonly copyPath: HTMLButtonElement;
+  private readonly plot: HTMLButtonElement;
   private actionsRow: HTMLElement | undefined;
 
   constructor(private readonly options: ViewerOptions) {
@@ -110,7 +113,7 @@ export class JsonViewer {
     this.element.setAttribute('role', 'tree');
     this.element.setAttribute('aria-label', options.label);
     this.budget = options.budget ?? { rows: AUTO_ROWS };
-    [this.actions, this.copyPath] = this.renderActions();
+    [this.actions, this.copyPath, this.plot] = this.renderActions();
     this.root = new Entry(undefined, options.value, options.rootPath, -1, undefined);
     if (this.root.expandable) {
       // A container's members are the top-level rows: the section header stands for it.
@@ -367,7 +370,7 @@ export class JsonViewer {
     return span;
   }
 
-  private renderActions(): [HTMLElement, HTMLButtonElement] {
+  private renderActions(): [HTMLElement, HTMLButtonElement, HTMLButtonElement] {
     const bar = el('span', 'row-actions');
     const entry = (): Entry | undefined => (this.actionsRow ? this.rows.get(this.actionsRow) : undefined);
     const copyValue: HTMLButtonElement = button({
@@ -390,8 +393,21 @@ export class JsonViewer {
         if (target) this.copy('path', target.path, copyPath);
       },
     });
-    bar.append(copyValue, copyPath);
-    return [bar, copyPath];
+    const plot: HTMLButtonElement = button({
+      icon: 'graph-line',
+      label: 'Plot across runs',
+      className: 'row-action',
+      testId: 'json-plot',
+      onClick: (event) => {
+        event.stopPropagation();
+        const target = entry();
+        const runId = this.options.runId;
+        if (target && runId !== undefined && isNumber(target.value)) this.options.post({ type: 'action', action: 'plot', id: runId, path: target.path });
+      },
+    });
+    plot.hidden = true;
+    bar.append(copyValue, copyPath, plot);
+    return [bar, copyPath, plot];
   }
 
   private attachActions(row: HTMLElement): void {
@@ -402,6 +418,8 @@ export class JsonViewer {
     if (this.actions.parentElement !== row) row.append(this.actions);
     const path = displayText(entry.path.length > 200 ? `${entry.path.slice(0, 200)}…` : entry.path);
     this.copyPath.title = `Copy path ${path}`;
+    this.plot.hidden = this.options.runId === undefined || !isNumber(entry.value);
+    if (!this.plot.hidden) this.plot.title = `Plot ${path} across runs`;
     // Tabbable only on the tree's current row, right after it in the tab order.
     const tabIndex = row === this.active ? 0 : -1;
     this.actions.querySelectorAll<HTMLElement>('button').forEach((action) => (action.tabIndex = tabIndex));
@@ -504,6 +522,10 @@ export class JsonViewer {
     }
     event.preventDefault();
   }
+}
+
+function isNumber(value: JsonValue): boolean {
+  return typeof value === 'number' || value instanceof JsonNumber;
 }
 
 /** A cut position that does not split a surrogate pair. */

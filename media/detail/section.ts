@@ -330,6 +330,7 @@ export class Section {
         budget: this.budget,
         post: this.host.post,
         notify: this.host.notify,
+        ...(this.host.runId !== undefined ? { runId: this.host.runId } : {}),
       });
     }
     body.replaceChildren(this.viewer.element);

@@ -21,6 +21,9 @@ const STATUS: Record<HistoryStatus | 'unreadable', { icon: string; text: string 
   unreadable: { icon: 'warning', text: 'run unreadable' },
 };
 
+/** A JSON number (the whole preview of an output that is a number). */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (className) element.className = className;
@@ -108,6 +111,7 @@ class HistoryPage {
 
     const actions = el('div', 'actions');
     if (entry.hasOutput) actions.append(this.button('Open Output', 'go-to-file', 'openOutput', `Open the output of ${node} in run ${short}`, entry.id));
+    if (entry.hasOutput && JSON_NUMBER.test(entry.preview)) actions.append(this.plotButton(node));
     actions.append(this.button('Open Run', 'open-preview', 'openRun', `Open run ${short}`, entry.id));
     head.append(actions);
     item.append(head);
@@ -135,6 +139,18 @@ class HistoryPage {
       item.append(paths);
     }
     return item;
+  }
+
+  /** Plot Across Runs of the node's output (shown on the entries whose output is a number). */
+  private plotButton(node: string): HTMLButtonElement {
+    const button = el('button', 'text-button');
+    button.type = 'button';
+    button.dataset.action = 'plot';
+    button.setAttribute('aria-label', `Plot the output of ${node} across runs`);
+    button.title = `Plot the output of ${node} across runs`;
+    button.append(icon('graph-line'), el('span', undefined, 'Plot'));
+    button.addEventListener('click', () => this.vscode.postMessage({ type: 'plot' }));
+    return button;
   }
 
   private button(text: string, iconName: string, action: 'openOutput' | 'openRun', label: string, runId: string): HTMLButtonElement {

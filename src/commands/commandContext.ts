@@ -6,6 +6,7 @@ import { formatRelativeTime, plural } from '../core/format';
 import { DetailPanels } from '../panel/detailPanel';
 import { RunGridPanels } from '../panel/gridPanel';
 import { NodeHistoryPanels } from '../panel/historyPanel';
+import { PlotPanels } from '../panel/plotPanel';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { HistoryNode } from '../tree/treeNodes';
 import { isRunRef, RunRef } from '../stores/runRef';
@@ -19,6 +20,7 @@ export interface CommandContext {
   readonly panels: DetailPanels;
   readonly grids: RunGridPanels;
   readonly histories: NodeHistoryPanels;
+  readonly plots: PlotPanels;
   /** The worker thread that scans big runs and exports runs. */
   readonly scanner: RunScanner;
   readonly workspaceState: vscode.Memento;

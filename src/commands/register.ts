@@ -14,6 +14,7 @@ import { applyRetentionSettingsCommand, deleteOlderThanCommand, keepNewestComman
 import { copyExecutionIdCommand, goToRunCommand, openNodeOutputCommand, openRawJson, openRawJsonCommand, openRunCommand, revealInExplorerCommand } from './runCommands';
 import { clearSearch, searchHistoryCommand } from './searchHistory';
 import { showGridCommand } from './showGrid';
+import { plotAcrossRunsCommand } from './plotAcrossRuns';
 import { showNodeHistoryCommand } from './showNodeHistory';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Handler> = {
   [ids.EXPORT_ALL_COMMAND]: (ctx) => exportRunsCommand(ctx, undefined, undefined, true),
   [ids.SHOW_GRID_COMMAND]: (ctx, arg) => showGridCommand(ctx, arg),
   [ids.SHOW_NODE_HISTORY_COMMAND]: (ctx, arg) => showNodeHistoryCommand(ctx, arg),
+  [ids.PLOT_ACROSS_RUNS_COMMAND]: (ctx, arg) => plotAcrossRunsCommand(ctx, arg),
   [ids.CONNECT_DATABASE_COMMAND]: (ctx) => connectDatabaseCommand(ctx),
   [ids.FORGET_DATABASE_PASSWORD_COMMAND]: (ctx, arg) => forgetDatabasePasswordCommand(ctx, arg),
   [ids.REMOVE_DATABASE_COMMAND]: (ctx, arg) => removeDatabaseCommand(ctx, arg),
@@ -56,7 +58,7 @@ const COMMANDS: Record<string, Handler> = {
 };
 
 /** What a panel button runs: the function of the command with the same name. */
-export function runPanelAction(ctx: CommandContext, action: PanelAction, ref: RunRef, nodeId?: string): Promise<unknown> {
+export function runPanelAction(ctx: CommandContext, action: PanelAction, ref: RunRef, nodeId?: string, path?: string): Promise<unknown> {
   switch (action) {
     case 'export':
       return exportRun(ctx, ref);
@@ -68,10 +70,12 @@ export function runPanelAction(ctx: CommandContext, action: PanelAction, ref: Ru
       return copyExecutionIdCommand(ctx, ref);
     case 'nodeHistory':
       return Promise.resolve(nodeId === undefined ? undefined : showNodeHistoryCommand(ctx, { storeKey: ref.storeKey, nodeId }));
+    case 'plot':
+      return Promise.resolve(path === undefined ? undefined : plotAcrossRunsCommand(ctx, { storeKey: ref.storeKey, path }));
   }
 }
 
 export function register(ctx: CommandContext): vscode.Disposable[] {
   const handlers = Object.fromEntries(Object.entries(COMMANDS).map(([id, handler]) => [id, (...args: unknown[]) => handler(ctx, ...args)]));
-  return [...ids.registerCommands(handlers), ctx.panels.handleActions((action, ref, nodeId) => runPanelAction(ctx, action, ref, nodeId))];
+  return [...ids.registerCommands(handlers), ctx.panels.handleActions((action, ref, nodeId, path) => runPanelAction(ctx, action, ref, nodeId, path))];
 }

@@ -29,6 +29,7 @@ export const EXPORT_RUNS_COMMAND = 'a3sFlow.history.exportRuns';
 export const EXPORT_ALL_COMMAND = 'a3sFlow.history.exportAll';
 export const SHOW_GRID_COMMAND = 'a3sFlow.history.showGrid';
 export const SHOW_NODE_HISTORY_COMMAND = 'a3sFlow.history.showNodeHistory';
+export const PLOT_ACROSS_RUNS_COMMAND = 'a3sFlow.history.plotAcrossRuns';
 export const CONNECT_DATABASE_COMMAND = 'a3sFlow.history.connectDatabase';
 export const FORGET_DATABASE_PASSWORD_COMMAND = 'a3sFlow.history.forgetDatabasePassword';
 export const REMOVE_DATABASE_COMMAND = 'a3sFlow.history.removeDatabase';

@@ -10,6 +10,8 @@ export interface HistoryConfig {
   readonly directory: string;
   readonly maxFileBytes: number;
   readonly pageSize: number;
+  /** Runs a Plot Across Runs reads (the newest). */
+  readonly plotRuns: number;
   readonly retentionMaxAgeDays: number | undefined;
   readonly retentionMaxRuns: number | undefined;
   /** Set when the configured directory was refused (and the default used instead). */
@@ -40,6 +42,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): HistoryConfig {
     directory: segments.join('/'),
     maxFileBytes: Math.floor(maxMb * 1024 * 1024),
     pageSize: Math.min(5000, Math.max(10, Math.floor(positive(config.get<number>('pageSize'), 200)))),
+    plotRuns: Math.min(10_000, Math.max(2, Math.floor(positive(config.get<number>('plotRuns'), 500)))),
     retentionMaxAgeDays: optionalPositive(config.get<number | null>('retention.maxAgeDays')),
     retentionMaxRuns: optionalPositive(config.get<number | null>('retention.maxRuns')),
     directoryProblem: problem,

@@ -6,10 +6,11 @@
  */
 import { renderWebviewShell } from './webviewShell';
 import * as vscode from 'vscode';
+import { parseJsonPath, PathSegment, splitOutputPath } from '../core/plotSeries';
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { log, reportError } from '../host/log';
-import { decodeNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
+import { decodeNodes, decodeRunNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -20,11 +21,11 @@ export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
  * Runs a panel button's action (export, delete, open raw JSON, copy id) on the run the
  * panel shows: the commands register the same functions they run themselves.
  */
-export type PanelActionHandler = (action: PanelAction, ref: RunRef, nodeId?: string) => Promise<unknown> | unknown;
+export type PanelActionHandler = (action: PanelAction, ref: RunRef, nodeId?: string, path?: string) => Promise<unknown> | unknown;
 
 /** What the panel does for its page: the buttons' actions, and copying text. */
 interface PanelActions {
-  run(action: PanelAction, ref: RunRef, nodeId?: string): Promise<unknown>;
+  run(action: PanelAction, ref: RunRef, nodeId?: string, path?: string): Promise<unknown>;
   copy(text: string, what: 'value' | 'path'): Promise<void>;
 }
 
@@ -32,13 +33,13 @@ export class DetailPanels implements vscode.Disposable, vscode.WebviewPanelSeria
   private readonly panels = new Map<string, ExecutionDetailPanel>();
   private actionHandler: PanelActionHandler | undefined;
   private readonly actions: PanelActions = {
-    run: async (action, ref, nodeId) => {
+    run: async (action, ref, nodeId, path) => {
       if (!this.actionHandler) {
         log().warn(`No handler for the panel's ${action} button`);
         return;
       }
       try {
-        await this.actionHandler(action, ref, nodeId);
+        await this.actionHandler(action, ref, nodeId, path);
       } catch (error) {
         log().error(`The panel's ${action} button failed`, error);
         reportError(`Flow History: ${errorMessage(error)}`);
@@ -222,9 +223,26 @@ export class ExecutionDetailPanel {
           log().warn(`Refused the history of node ${message.nodeId.slice(0, 80)} from the panel of ${this.id}: not a node of the run shown`);
           return;
         }
-        await this.actions.run(message.action, this.ref, message.nodeId);
+        // A plot: only of a path into the run shown (a node's output: a node of that run).
+        if (message.path !== undefined && !this.isPlottablePath(message.path)) {
+          log().warn(`Refused to plot ${message.path.slice(0, 80)} from the panel of ${this.id}: not a path into the run shown`);
+          return;
+        }
+        await this.actions.run(message.action, this.ref, message.nodeId, message.path);
         return;
     }
+  }
+
+  private isPlottablePath(path: string): boolean {
+    let segments: PathSegment[];
+    try {
+      segments = parseJsonPath(path);
+    } catch {
+      return false;
+    }
+    const output = splitOutputPath(segments);
+    if (!output) return segments[0] === 'context' || (typeof segments[0] === 'string' && segments.length > 0 && !['execution_id', 'outputs', 'completed_nodes', 'skipped_nodes'].includes(segments[0]));
+    return !!this.source && decodeRunNodes(this.source.view, this.source.rest).some((n) => n.id === output.nodeId);
   }
 
   /** Loads are chained so a burst of changes posts in order and the last one wins. */

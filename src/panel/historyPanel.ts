@@ -13,7 +13,7 @@ import { errorMessage } from '../core/errors';
 import { oneLine } from '../core/format';
 import { buildNodeHistory, NodeHistoryRun } from '../core/nodeHistory';
 import { readConfig } from '../host/config';
-import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND } from '../host/commands';
+import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND, PLOT_ACROSS_RUNS_COMMAND } from '../host/commands';
 import { log } from '../host/log';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
@@ -126,6 +126,10 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
       case 'rendered':
         this.lastRendered = message.entries;
         this.renderEmitter.fire(message.entries);
+        return;
+      case 'plot':
+        // The node's own output: the path the panel's Copy path gives it.
+        await vscode.commands.executeCommand(PLOT_ACROSS_RUNS_COMMAND, { storeKey: this.handle.key, path: `$.outputs[${JSON.stringify(this.nodeId)}]` });
         return;
       case 'openRun':
         if (!this.known(message.runId)) return;

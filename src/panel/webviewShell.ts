@@ -13,6 +13,8 @@ export interface ShellParts {
   /** The bundle under dist/webview/ (for example 'detail.js'). */
   readonly script: string;
   readonly title: string;
+  /** More stylesheets, relative to the extension (for example 'dist/uplot/uPlot.min.css'), before `css`. */
+  readonly extraCss?: readonly string[];
   /** Extra attributes of the page's <main id="app"> (for example ' aria-live="polite"'). */
   readonly appAttributes?: string;
 }
@@ -29,7 +31,7 @@ export function renderWebviewShell(webview: vscode.Webview, extensionUri: vscode
 <meta http-equiv="Content-Security-Policy" content="${csp};">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link href="${asset('dist', 'codicons', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
-<link href="${asset('media', parts.css)}" rel="stylesheet">
+${(parts.extraCss ?? []).map((css) => `<link href="${asset(...css.split('/'))}" rel="stylesheet">\n`).join('')}<link href="${asset('media', parts.css)}" rel="stylesheet">
 <title>${parts.title}</title>
 </head>
 <body>

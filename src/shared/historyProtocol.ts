@@ -43,6 +43,8 @@ export type HistoryPageMessage =
   | { readonly type: 'openOutput'; readonly runId: string }
   /** Open run `runId`'s panel at the node. */
   | { readonly type: 'openRun'; readonly runId: string }
+  /** Plot the node's output (a number) across runs. */
+  | { readonly type: 'plot' }
   /** The page drew the list (tests wait for it). */
   | { readonly type: 'rendered'; readonly entries: number };
 
@@ -56,6 +58,7 @@ const pageMessage: Validator<HistoryPageMessage> = tagged<HistoryPageMessage>({
   loadMore: object<Message<HistoryPageMessage, 'loadMore'>>({ type: typeIs('loadMore') }, { exact: true }),
   openOutput: object<Message<HistoryPageMessage, 'openOutput'>>({ type: typeIs('openOutput'), runId: string(MAX_ID_CHARS) }, { exact: true }),
   openRun: object<Message<HistoryPageMessage, 'openRun'>>({ type: typeIs('openRun'), runId: string(MAX_ID_CHARS) }, { exact: true }),
+  plot: object<Message<HistoryPageMessage, 'plot'>>({ type: typeIs('plot') }, { exact: true }),
   rendered: object<Message<HistoryPageMessage, 'rendered'>>({ type: typeIs('rendered'), entries: count }, { exact: true }),
 });
 

@@ -189,7 +189,7 @@ export type HostMessage =
   | { readonly type: 'output'; readonly requestId: number; readonly nodeId: string; readonly output: Uint8Array };
 
 /** The panel's buttons, each the same function as the command of the same name. */
-export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId' | 'nodeHistory';
+export type PanelAction = 'export' | 'delete' | 'openRaw' | 'copyId' | 'nodeHistory' | 'plot';
 
 /** Page → host. Untrusted: validated by `parseWebviewMessage` before use. */
 export type WebviewMessage =
@@ -199,9 +199,10 @@ export type WebviewMessage =
   | { readonly type: 'copy'; readonly what: 'value' | 'path'; readonly text: string }
   /**
    * A button: act on run `id`, which must be the run the panel shows. `nodeId` (a node of
-   * that run) is given with `nodeHistory` and only with it.
+   * that run) is given with `nodeHistory` and only with it; `path` (a JSON path as Copy
+   * path writes it, of a number in that run) with `plot` and only with it.
    */
-  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string; readonly nodeId?: string }
+  | { readonly type: 'action'; readonly action: PanelAction; readonly id: string; readonly nodeId?: string; readonly path?: string }
   /** Send a deferred (big) output; the `output` reply carries the same `requestId`. */
   | { readonly type: 'loadOutput'; readonly requestId: number; readonly nodeId: string }
   /** The page drew the first screen of a run: lets tests and the benchmark time it. */
@@ -214,11 +215,13 @@ export interface PanelState {
   readonly filter?: string;
 }
 
-const PANEL_ACTION = memberOf<PanelAction>({ export: true, delete: true, openRaw: true, copyId: true, nodeHistory: true });
+const PANEL_ACTION = memberOf<PanelAction>({ export: true, delete: true, openRaw: true, copyId: true, nodeHistory: true, plot: true });
 /** Copying more than this from a page is refused: a page has no reason to send more. */
 export const MAX_COPY_CHARS = 64 * 1024 * 1024;
 const MAX_NODE_ID_CHARS = 64 * 1024;
 const MAX_FILTER_CHARS = 1000;
+/** A JSON path to plot: a node id's worth of key, and some. */
+const MAX_PATH_CHARS = MAX_NODE_ID_CHARS + 4096;
 
 // ---- validators (page → host: exact shapes, nothing extra) ------------------------------
 
@@ -229,8 +232,11 @@ const webviewMessage: Validator<WebviewMessage> = tagged<WebviewMessage>({
   ready: object<Message<WebviewMessage, 'ready'>>({ type: typeIs('ready') }, { exact: true }),
   copy: object<Message<WebviewMessage, 'copy'>>({ type: typeIs('copy'), what: oneOf('value', 'path'), text: string(MAX_COPY_CHARS) }, { exact: true }),
   action: refine(
-    object<Message<WebviewMessage, 'action'>>({ type: typeIs('action'), action: PANEL_ACTION, id: string(), nodeId: optional(string(MAX_NODE_ID_CHARS)) }, { exact: true }),
-    (message) => (message.action === 'nodeHistory') === (message.nodeId !== undefined),
+    object<Message<WebviewMessage, 'action'>>(
+      { type: typeIs('action'), action: PANEL_ACTION, id: string(), nodeId: optional(string(MAX_NODE_ID_CHARS)), path: optional(string(MAX_PATH_CHARS)) },
+      { exact: true },
+    ),
+    (message) => (message.action === 'nodeHistory') === (message.nodeId !== undefined) && (message.action === 'plot') === (message.path !== undefined),
   ),
   loadOutput: object<Message<WebviewMessage, 'loadOutput'>>({ type: typeIs('loadOutput'), requestId: count, nodeId: string(MAX_NODE_ID_CHARS) }, { exact: true }),
   rendered: object<Message<WebviewMessage, 'rendered'>>({ type: typeIs('rendered'), id: string(), rows: count }, { exact: true }),

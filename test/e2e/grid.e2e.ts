@@ -3,13 +3,15 @@
 // checks cells against the run files, moves with the arrow keys, opens a node's output with
 // Enter, keeps the DOM bounded, and leaves grid-light.png, grid-dark.png and
 // grid-high-contrast.png in test-artifacts/e2e/ (cropped copies in test-artifacts/e2e/docs/).
-// Last, a row's node opens its Node History (checked against the files, Open Output by keyboard).
+// Last, a row's node opens its Node History (checked against the files, Open Output by keyboard),
+// and a number in a run's panel is plotted across runs (table checked against the files).
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
 import { MAX_WINDOW_CELLS } from '../../src/core/gridModel';
 import { parseFlowResult } from '../../src/core/flowResult';
+import { isJsonObject, JsonValue } from '../../src/core/json';
 import { parkMouse } from './screens';
 import { BIG, BROKEN, EXAMPLE, seedStore } from './seedStore';
 import { e2eArtifactsDir, useWorkbench, Workbench } from './support';
@@ -264,5 +266,56 @@ describe('Flow History: the Run Grid (e2e)', function () {
     assert.strictEqual(await wb.webview().locator('*:focus').getAttribute('data-testid'), 'node-history');
     await wb.webview().locator('*:focus').press('Enter');
     await waitUntil('the same history is in front again', async () => (await activeTab()) === 'History: fetch');
+  });
+
+  it('plots a number from the panel across runs (by keyboard): the table matches the files, a row opens its run', async () => {
+    const wb = workbench();
+    // What each file has at $.outputs["fetch"].etag (a u64 in the samples), read with the run reader.
+    const etag = (id: string): string => {
+      let outputs;
+      try {
+        outputs = parseFlowResult(fs.readFileSync(path.join(store, `${id}.json`), 'utf8')).outputs;
+      } catch {
+        return 'unreadable';
+      }
+      const fetch: JsonValue | undefined = outputs.fetch;
+      const value = isJsonObject(fetch) ? fetch.etag : undefined;
+      return value === undefined ? 'no value at this path' : String(value);
+    };
+    const oldestFirst = [...newestFirst].reverse().filter((id) => fs.existsSync(path.join(store, `${id}.json`)));
+    const withEtag = oldestFirst.filter((id) => /^\d+$/.test(etag(id)));
+    assert.ok(withEtag.length >= 2, `${withEtag.length} runs with an etag`);
+    const source = withEtag[withEtag.length - 1];
+    await wb.openView('Flow History');
+    await (await wb.waitForTreeRow(source.slice(0, 8))).locator('.label-name').click();
+    const row = wb.webview().locator('[data-testid="node-section"][data-node-id="fetch"] [data-testid="json-row"]', { hasText: /^etag: \d+/ });
+    await row.waitFor({ timeout: 30_000 });
+    // Keyboard: the row, then Tab through its actions (copy value, copy path) to Plot across runs.
+    await row.focus();
+    for (let i = 0; i < 3; i++) await wb.webview().locator('*:focus').press('Tab');
+    assert.strictEqual(await wb.webview().locator('*:focus').getAttribute('data-testid'), 'json-plot');
+    await wb.webview().locator('*:focus').press('Enter');
+    const activeTab = async () => (await wb.page.locator('.tabs-container .tab.active').innerText()).trim();
+    await waitUntil('the plot is in front', async () => (await activeTab()).startsWith('Plot: $.outputs["fetch"].etag'));
+    const plot = wb.webview();
+    await waitUntil('every run is in the table', async () => (await plot.locator('[data-testid="plot-row"]').count()) === oldestFirst.length);
+    const table = await plot.locator('[data-testid="plot-row"]').evaluateAll((rows) =>
+      rows.map((r) => ({ run: r.getAttribute('data-run') ?? '', value: (r.querySelector('[data-testid="plot-value"]')?.firstChild?.textContent ?? '').replace(/^run unreadable:.*/, 'unreadable') })),
+    );
+    assert.deepStrictEqual(
+      table,
+      oldestFirst.map((id) => ({ run: id, value: etag(id) })),
+    );
+    // Beyond 2^53: exact in the table, noted, plotted approximately; the chart drew a canvas.
+    assert.strictEqual(await plot.locator('[data-testid="plot-note"]').innerText(), `${withEtag.length} values exceed 2^53: shown exactly in the table, plotted approximately.`);
+    assert.strictEqual(await plot.locator('[data-testid="plot-chart"] canvas').count(), 1);
+    assert.match(await plot.locator('table caption').innerText(), new RegExp(`${withEtag.length} values over ${oldestFirst.length} runs`));
+    await parkMouse(wb.page);
+    await wb.screenshot('plot');
+    // A table row's button, by keyboard, opens that run.
+    const target = withEtag[0];
+    await plot.locator(`[data-run="${target}"] [data-testid="plot-open-run"]`).focus();
+    await plot.locator('*:focus').press('Enter');
+    await waitUntil('the run opens', async () => (await activeTab()).includes(target.slice(0, 8)));
   });
 });

@@ -1,0 +1,358 @@
+/**
+ * Plot Across Runs: one webview panel per store and JSON path, the number at that path over
+ * the newest `a3sFlow.history.plotRuns` runs as a line chart (uPlot) and a table. The host
+ * reads each run the way Node History does (a big local run in the scan worker, straight
+ * from its file; other runs through the store, big ones scanned in the worker), keeps only
+ * the text of the value under the path's root (a node's output, the context or the extra
+ * fields), and sends the page the points. Re-read when the store's runs change (unchanged
+ * runs come from a cache). Every message from the page is validated, and a page may only
+ * open the runs it was sent.
+ */
+import * as vscode from 'vscode';
+import { ExecutionEntry } from '../core/executionStore';
+import { errorMessage } from '../core/errors';
+import { oneLine } from '../core/format';
+import { buildPlotSeries, parseJsonPath, PathSegment, PlotRun, splitOutputPath } from '../core/plotSeries';
+import { RunList } from '../core/runList';
+import { readConfig } from '../host/config';
+import { OPEN_RUN_COMMAND } from '../host/commands';
+import { log } from '../host/log';
+import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { PlotHostMessage, PlotPageMessage, PlotPointView, parsePlotPageMessage } from '../shared/plotProtocol';
+import { decodeRunNodes } from '../shared/protocol';
+import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { renderWebviewShell } from './webviewShell';
+
+const utf8 = new TextDecoder();
+
+export const PLOT_VIEW_TYPE = 'a3sFlow.history.plot';
+const CONCURRENCY = 4;
+const CHANGE_DEBOUNCE_MS = 100;
+/** A read taking longer than this shows a cancellable progress notification. */
+export const PROGRESS_AFTER_MS = 1000;
+
+/** Where a path's value lives in a run: a node's output, the context, or the other top-level fields. */
+interface PathRoot {
+  readonly kind: 'output' | 'context' | 'extra';
+  readonly nodeId?: string;
+  /** The path below that root. */
+  readonly rest: readonly PathSegment[];
+}
+
+function pathRoot(segments: readonly PathSegment[]): PathRoot | undefined {
+  const output = splitOutputPath(segments);
+  if (output) return { kind: 'output', nodeId: output.nodeId, rest: output.rest };
+  if (segments[0] === 'context') return { kind: 'context', rest: segments.slice(1) };
+  // execution_id, outputs, completed_nodes and skipped_nodes hold no number of their own.
+  if (typeof segments[0] === 'string' && !['execution_id', 'outputs', 'completed_nodes', 'skipped_nodes'].includes(segments[0])) return { kind: 'extra', rest: segments };
+  return undefined;
+}
+
+export class PlotPanels implements vscode.Disposable {
+  private readonly plots = new Map<string, PlotPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly scanner: RunScanner,
+  ) {}
+
+  /** Opens (or reveals) the plot of `path` over a store's runs; throws when the path cannot hold a number. */
+  show(handle: StoreHandle, path: string): PlotPanel {
+    const root = pathRoot(parseJsonPath(path));
+    if (!root) throw new Error(`${oneLine(path, 80)} cannot hold a number to plot.`);
+    const key = `${handle.key}\n${path}`;
+    const existing = this.plots.get(key);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(PLOT_VIEW_TYPE, `Plot: ${oneLine(path, 40)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    });
+    const plot = new PlotPanel(panel, this.extensionUri, this.stores, handle, path, root, this.scanner);
+    this.plots.set(key, plot);
+    panel.onDidDispose(() => {
+      if (this.plots.get(key) === plot) this.plots.delete(key);
+      plot.dispose();
+    });
+    return plot;
+  }
+
+  get(storeKey: string, path: string): PlotPanel | undefined {
+    return this.plots.get(`${storeKey}\n${path}`);
+  }
+
+  dispose(): void {
+    for (const plot of [...this.plots.values()]) plot.panel.dispose();
+    this.plots.clear();
+  }
+}
+
+interface CachedRun {
+  readonly savedAt: number;
+  readonly size: number;
+  readonly run: PlotRun;
+}
+
+export class PlotPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private disposed = false;
+  /** The runs last sent (what the page may open). */
+  private sent = new Set<string>();
+  private readonly cache = new Map<string, CachedRun>();
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After this long a read shows its cancellable progress (tests set 0). */
+  progressAfterMs = PROGRESS_AFTER_MS;
+  /** Every message posted, newest last (integration tests read what the page was sent). */
+  readonly posted: PlotHostMessage[] = [];
+  private readonly renderEmitter = new vscode.EventEmitter<number>();
+  /** The page drew the chart (its point count). */
+  readonly onDidRender = this.renderEmitter.event;
+  lastRendered: number | undefined;
+  /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
+  readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly stores: HistoryStores,
+    private readonly handle: StoreHandle,
+    readonly path: string,
+    private readonly root: PathRoot,
+    private readonly scanner: RunScanner,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
+    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'plot.css', extraCss: ['dist/uplot/uPlot.min.css'], script: 'plot.js', title: 'Plot Across Runs' });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const message = parsePlotPageMessage(data);
+        if (!message) {
+          log().warn(`Ignored a malformed message from the plot of ${this.path.slice(0, 80)}`);
+          return;
+        }
+        void this.handleMessage(message);
+      }),
+      this.stores.onDidChangeRuns(({ handle }) => {
+        if (handle.key !== this.handle.key || !this.panel.visible) return;
+        if (this.changeTimer) clearTimeout(this.changeTimer);
+        this.changeTimer = setTimeout(() => {
+          this.changeTimer = undefined;
+          void this.load();
+        }, CHANGE_DEBOUNCE_MS);
+      }) as vscode.Disposable,
+      this.renderEmitter,
+    );
+  }
+
+  get storeKey(): string {
+    return this.handle.key;
+  }
+
+  /** Resolves when the latest load has been posted (for tests). */
+  async whenLoaded(): Promise<void> {
+    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+  }
+
+  /** Public for tests: what happens with a validated message from the page. */
+  async handleMessage(message: PlotPageMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.load();
+        return;
+      case 'rendered':
+        this.lastRendered = message.points;
+        this.renderEmitter.fire(message.points);
+        return;
+      case 'openRun':
+        if (!this.sent.has(message.runId)) {
+          log().warn(`Refused to open run ${message.runId.slice(0, 80)} from the plot of ${this.path.slice(0, 80)}: not shown there`);
+          return;
+        }
+        await vscode.commands.executeCommand(OPEN_RUN_COMMAND, { storeKey: this.handle.key, id: message.runId }, undefined, this.root.nodeId);
+        return;
+    }
+  }
+
+  private load(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    const work = (async () => {
+      do {
+        this.again = false;
+        await this.loadWithProgress();
+      } while (this.again && !this.disposed);
+    })();
+    this.loading = work.finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadWithProgress(): Promise<void> {
+    const cancel = { requested: false, done: false };
+    const progress = { read: 0, of: 0 };
+    const timer = setTimeout(() => {
+      if (cancel.done || this.disposed) return;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Plot of ${oneLine(this.path, 40)}`, cancellable: true },
+        async (report, token) => {
+          token.onCancellationRequested(() => (cancel.requested = true));
+          let last = 0;
+          while (!cancel.done && !this.disposed) {
+            if (progress.of) {
+              report.report({ message: `${progress.read} of ${progress.of} runs read`, increment: ((progress.read - last) / progress.of) * 100 });
+              last = progress.read;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        },
+      );
+    }, this.progressAfterMs);
+    try {
+      await this.loadNow(cancel, progress);
+    } finally {
+      cancel.done = true;
+      clearTimeout(timer);
+    }
+  }
+
+  private async loadNow(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
+    if (!this.ready || this.disposed) return;
+    try {
+      const { entries, total } = await this.list(readConfig().plotRuns);
+      progress.of = entries.length;
+      const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
+        if (cancel.requested || this.disposed) return undefined;
+        const cached = await this.read(entry);
+        progress.read++;
+        return cached;
+      });
+      const present = new Set(entries.map((e) => e.id));
+      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+      const done = read.filter((r): r is CachedRun => r !== undefined);
+      const series = buildPlotSeries(
+        done.map((c) => c.run),
+        this.root.rest,
+      );
+      const points = series.points.map(
+        (p): PlotPointView => ({
+          id: p.id,
+          savedAt: p.savedAt,
+          ...(p.number ? { value: p.number.value, text: p.number.text, ...(p.number.approximate ? { approximate: true as const } : {}) } : {}),
+          ...(p.gap ? { gap: p.gap } : {}),
+          ...(p.reason !== undefined ? { reason: p.reason } : {}),
+        }),
+      );
+      this.sent = new Set(points.map((p) => p.id));
+      const cancelled = done.length < entries.length;
+      this.post({ type: 'plot', storeLabel: this.handle.label, path: this.path, points, plotted: series.plotted, approximate: series.approximate, total, ...(cancelled ? { cancelled: true as const } : {}) });
+    } catch (error) {
+      log().error(`Could not list the runs of ${this.handle.label} for a plot`, error);
+      this.sent = new Set();
+      this.post({ type: 'plot', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, path: this.path, points: [], plotted: 0, approximate: 0, total: 0 });
+    }
+  }
+
+  /** The newest `limit` runs: one keyset page of a paged store, else the head of its listing. */
+  private async list(limit: number): Promise<{ entries: ExecutionEntry[]; total: number }> {
+    const store = this.handle.store;
+    if (this.handle.pager) {
+      const [page, count] = await Promise.all([this.handle.pager.page(undefined, limit), this.handle.pager.count()]);
+      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
+      return { entries, total: Math.max(count.count, entries.length) };
+    }
+    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
+    const n = Math.min(limit, runs.length);
+    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length };
+  }
+
+  private async read(entry: ExecutionEntry): Promise<CachedRun> {
+    const hit = this.cache.get(entry.id);
+    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit;
+    const run = await this.readValue(entry);
+    const cached = { savedAt: entry.savedAt, size: entry.size, run };
+    this.cache.set(entry.id, cached);
+    return cached;
+  }
+
+  /** The text of the value at the path's root in one run (a node's output, the context, the extra fields). */
+  private async readValue(entry: ExecutionEntry): Promise<PlotRun> {
+    const unreadable = (reason: string): PlotRun => ({ id: entry.id, savedAt: entry.savedAt, unreadable: reason });
+    const found = (text: string | undefined): PlotRun => ({ id: entry.id, savedAt: entry.savedAt, ...(text !== undefined ? { text } : { absent: true as const }) });
+    if (entry.problem) return unreadable(entry.problem);
+    try {
+      const store = this.handle.store;
+      const meta = { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size };
+      let built: ScannedRun | undefined;
+      const local = entry.size >= WORKER_THRESHOLD_BYTES ? await store.localRun?.(entry.id) : undefined;
+      if (local?.kind === 'file') built = await this.scanner.buildFromFile(local.path, local.maxBytes, meta);
+      this.readBy.set(entry.id, built ? 'scan worker' : 'extension host');
+      if (!built) {
+        const outcome = await store.readRun(entry.id);
+        if (outcome.kind === 'missing') return unreadable('the run no longer exists');
+        if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
+        built = await this.scanner.build(outcome.bytes, meta);
+      }
+      if (!built.ok) return unreadable(built.reason);
+      try {
+        if (this.root.kind === 'context') return found(built.view.context);
+        if (this.root.kind === 'extra') return found(built.view.extraFields);
+        const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === this.root.nodeId);
+        if (!node || node.outputType === 'none') return found(undefined);
+        const deferred = node.output === undefined ? await built.readOutput(this.root.nodeId!) : undefined;
+        const output = node.output ?? (deferred ? utf8.decode(deferred) : undefined);
+        if (output === undefined) return unreadable('the run changed while it was read');
+        return found(output);
+      } finally {
+        built.release();
+      }
+    } catch (error) {
+      return unreadable(errorMessage(error));
+    }
+  }
+
+  private post(message: PlotHostMessage): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > 10) this.posted.shift();
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The plot panels (not restored after a reload: the command opens them again). */
+export function register(context: vscode.ExtensionContext, stores: HistoryStores, scanner: RunScanner): PlotPanels {
+  const plots = new PlotPanels(context.extensionUri, stores, scanner);
+  context.subscriptions.push(plots);
+  return plots;
+}
