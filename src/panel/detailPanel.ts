@@ -10,7 +10,7 @@ import { parseJsonPath, PathSegment, splitOutputPath } from '../core/plotSeries'
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { log, reportError } from '../host/log';
-import { decodeNodes, decodeRunNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
+import { decodeRunNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -219,7 +219,7 @@ export class ExecutionDetailPanel {
           return;
         }
         // A node's history: only of a node of the run shown.
-        if (message.nodeId !== undefined && !(this.source && decodeNodes(this.source.view.nodes).some((n) => n.id === message.nodeId))) {
+        if (message.nodeId !== undefined && !(this.source && decodeRunNodes(this.source.view, this.source.rest).some((n) => n.id === message.nodeId))) {
           log().warn(`Refused the history of node ${message.nodeId.slice(0, 80)} from the panel of ${this.id}: not a node of the run shown`);
           return;
         }

@@ -15,11 +15,11 @@ import { buildNodeHistory, NodeHistoryRun } from '../core/nodeHistory';
 import { readConfig } from '../host/config';
 import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND, PLOT_ACROSS_RUNS_COMMAND } from '../host/commands';
 import { log } from '../host/log';
-import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { RunScanner } from '../node/runScanner';
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
 import { decodeRunNodes } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, StorePanel } from './storePanel';
+import { mapLimit, ReadProgress, StorePanel } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
@@ -28,8 +28,6 @@ export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
 /** Runs read at once. */
 const CONCURRENCY = 4;
 const PREVIEW_CHARS = 300;
-/** A read taking longer than this shows a cancellable progress notification. */
-export const PROGRESS_AFTER_MS = 1000;
 
 export class NodeHistoryPanels implements vscode.Disposable {
   private readonly histories = new Map<string, NodeHistoryPanel>();
@@ -86,8 +84,6 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
   /** The runs last sent, by id (what the page may ask about), with whether the node has an output there. */
   private sent = new Map<string, { readonly hasOutput: boolean }>();
   private readonly cache = new Map<string, CachedRun>();
-  /** After this long a read shows its cancellable progress (tests set 0). */
-  progressAfterMs = PROGRESS_AFTER_MS;
   /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
   private partial = false;
   private readonly renderEmitter = new vscode.EventEmitter<number>();
@@ -95,8 +91,6 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
   readonly onDidRender = this.renderEmitter.event;
   /** The entry count the page last drew. */
   lastRendered: number | undefined;
-  /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
-  readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -154,40 +148,16 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
   }
 
   /** A load that takes long shows a progress notification whose Cancel stops reading runs. */
-  protected async loadNow(): Promise<void> {
-    const cancel = { requested: false, done: false };
-    const progress = { read: 0, of: 0 };
-    const timer = setTimeout(() => {
-      if (cancel.done || this.disposed) return;
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Node history of ${oneLine(this.nodeId, 40)}`, cancellable: true },
-        async (report, token) => {
-          token.onCancellationRequested(() => (cancel.requested = true));
-          let last = 0;
-          while (!cancel.done && !this.disposed) {
-            if (progress.of) {
-              report.report({ message: `${progress.read} of ${progress.of} runs read`, increment: ((progress.read - last) / progress.of) * 100 });
-              last = progress.read;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        },
-      );
-    }, this.progressAfterMs);
-    try {
-      await this.readAll(cancel, progress);
-    } finally {
-      cancel.done = true;
-      clearTimeout(timer);
-    }
+  protected loadNow(): Promise<void> {
+    return this.withProgress(`Node history of ${oneLine(this.nodeId, 40)}`, (progress) => this.readAll(progress));
   }
 
-  private async readAll(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
+  private async readAll(progress: ReadProgress): Promise<void> {
     try {
       const { entries, total, more } = await this.newestRuns(this.shown);
       progress.of = entries.length;
       const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
-        if (cancel.requested || this.disposed) return undefined;
+        if (progress.cancel.requested || this.disposed) return undefined;
         const cached = await this.read(entry);
         progress.read++;
         return cached;
@@ -238,20 +208,7 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
     const unreadable = (reason: string) => ({ run: { id: entry.id, savedAt: entry.savedAt, unreadable: reason }, preview: '' });
     if (entry.problem) return unreadable(entry.problem);
     try {
-      const store = this.handle.store;
-      const meta = { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size };
-      let built: ScannedRun | undefined;
-      // A big local run is read by the scan worker from its file; anything else through the store.
-      const local = entry.size >= WORKER_THRESHOLD_BYTES ? await store.localRun?.(entry.id) : undefined;
-      if (local?.kind === 'file') built = await this.scanner.buildFromFile(local.path, local.maxBytes, meta);
-      this.readBy.set(entry.id, built ? 'scan worker' : 'extension host');
-      if (!built) {
-        const outcome = await store.readRun(entry.id);
-        if (outcome.kind === 'missing') return unreadable('the run no longer exists');
-        if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
-        // Big bytes (a database row, say) are scanned in the worker; small ones here.
-        built = await this.scanner.build(outcome.bytes, meta);
-      }
+      const built = await this.buildRun(entry, this.scanner);
       if (!built.ok) return unreadable(built.reason);
       try {
         const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === this.nodeId);

@@ -13,23 +13,20 @@ import { ExecutionEntry } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { oneLine } from '../core/format';
 import { buildPlotSeries, parseJsonPath, PathSegment, PlotRun, splitOutputPath } from '../core/plotSeries';
-import { RunList } from '../core/runList';
 import { readConfig } from '../host/config';
 import { OPEN_RUN_COMMAND } from '../host/commands';
 import { log } from '../host/log';
-import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { RunScanner } from '../node/runScanner';
 import { PlotHostMessage, PlotPageMessage, PlotPointView, parsePlotPageMessage } from '../shared/plotProtocol';
 import { decodeRunNodes } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
+import { mapLimit, ReadProgress, StorePanel } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
 
 export const PLOT_VIEW_TYPE = 'a3sFlow.history.plot';
 const CONCURRENCY = 4;
-const CHANGE_DEBOUNCE_MS = 100;
-/** A read taking longer than this shows a cancellable progress notification. */
-export const PROGRESS_AFTER_MS = 1000;
 
 /** Where a path's value lives in a run: a node's output, the context, or the other top-level fields. */
 interface PathRoot {
@@ -99,66 +96,28 @@ interface CachedRun {
   readonly run: PlotRun;
 }
 
-export class PlotPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private disposed = false;
+export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
   /** The runs last sent (what the page may open). */
   private sent = new Set<string>();
   private readonly cache = new Map<string, CachedRun>();
-  private loading: Promise<void> | undefined;
-  private again = false;
-  private changeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** After this long a read shows its cancellable progress (tests set 0). */
-  progressAfterMs = PROGRESS_AFTER_MS;
-  /** Every message posted, newest last (integration tests read what the page was sent). */
-  readonly posted: PlotHostMessage[] = [];
   private readonly renderEmitter = new vscode.EventEmitter<number>();
   /** The page drew the chart (its point count). */
   readonly onDidRender = this.renderEmitter.event;
   lastRendered: number | undefined;
-  /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
-  readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly stores: HistoryStores,
-    private readonly handle: StoreHandle,
+    stores: HistoryStores,
+    handle: StoreHandle,
     readonly path: string,
     private readonly root: PathRoot,
     private readonly scanner: RunScanner,
   ) {
+    super(panel, stores, handle, () => `the plot of ${path.slice(0, 80)}`, parsePlotPageMessage);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'plot.css', extraCss: ['dist/uplot/uPlot.min.css'], script: 'plot.js', title: 'Plot Across Runs' });
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((data: unknown) => {
-        const message = parsePlotPageMessage(data);
-        if (!message) {
-          log().warn(`Ignored a malformed message from the plot of ${this.path.slice(0, 80)}`);
-          return;
-        }
-        void this.handleMessage(message);
-      }),
-      this.stores.onDidChangeRuns(({ handle }) => {
-        if (handle.key !== this.handle.key || !this.panel.visible) return;
-        if (this.changeTimer) clearTimeout(this.changeTimer);
-        this.changeTimer = setTimeout(() => {
-          this.changeTimer = undefined;
-          void this.load();
-        }, CHANGE_DEBOUNCE_MS);
-      }) as vscode.Disposable,
-      this.renderEmitter,
-    );
-  }
-
-  get storeKey(): string {
-    return this.handle.key;
-  }
-
-  /** Resolves when the latest load has been posted (for tests). */
-  async whenLoaded(): Promise<void> {
-    while (!this.ready || this.loading || this.changeTimer) await (this.loading ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    this.disposables.push(this.renderEmitter);
   }
 
   /** Public for tests: what happens with a validated message from the page. */
@@ -182,58 +141,17 @@ export class PlotPanel {
     }
   }
 
-  private load(): Promise<void> {
-    if (this.loading) {
-      this.again = true;
-      return this.loading;
-    }
-    const work = (async () => {
-      do {
-        this.again = false;
-        await this.loadWithProgress();
-      } while (this.again && !this.disposed);
-    })();
-    this.loading = work.finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+  /** A load that takes long shows a progress notification whose Cancel stops reading runs. */
+  protected loadNow(): Promise<void> {
+    return this.withProgress(`Plot of ${oneLine(this.path, 40)}`, (progress) => this.readAll(progress));
   }
 
-  private async loadWithProgress(): Promise<void> {
-    const cancel = { requested: false, done: false };
-    const progress = { read: 0, of: 0 };
-    const timer = setTimeout(() => {
-      if (cancel.done || this.disposed) return;
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Plot of ${oneLine(this.path, 40)}`, cancellable: true },
-        async (report, token) => {
-          token.onCancellationRequested(() => (cancel.requested = true));
-          let last = 0;
-          while (!cancel.done && !this.disposed) {
-            if (progress.of) {
-              report.report({ message: `${progress.read} of ${progress.of} runs read`, increment: ((progress.read - last) / progress.of) * 100 });
-              last = progress.read;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        },
-      );
-    }, this.progressAfterMs);
+  private async readAll(progress: ReadProgress): Promise<void> {
     try {
-      await this.loadNow(cancel, progress);
-    } finally {
-      cancel.done = true;
-      clearTimeout(timer);
-    }
-  }
-
-  private async loadNow(cancel: { readonly requested: boolean }, progress: { read: number; of: number }): Promise<void> {
-    if (!this.ready || this.disposed) return;
-    try {
-      const { entries, total } = await this.list(readConfig().plotRuns);
+      const { entries, total } = await this.newestRuns(readConfig().plotRuns);
       progress.of = entries.length;
       const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
-        if (cancel.requested || this.disposed) return undefined;
+        if (progress.cancel.requested || this.disposed) return undefined;
         const cached = await this.read(entry);
         progress.read++;
         return cached;
@@ -264,19 +182,6 @@ export class PlotPanel {
     }
   }
 
-  /** The newest `limit` runs: one keyset page of a paged store, else the head of its listing. */
-  private async list(limit: number): Promise<{ entries: ExecutionEntry[]; total: number }> {
-    const store = this.handle.store;
-    if (this.handle.pager) {
-      const [page, count] = await Promise.all([this.handle.pager.page(undefined, limit), this.handle.pager.count()]);
-      const entries = page.entries.map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size, ...(e.problem ? { problem: e.problem } : {}) }));
-      return { entries, total: Math.max(count.count, entries.length) };
-    }
-    const runs = store.listRuns ? await store.listRuns() : new RunList(await store.listEntries());
-    const n = Math.min(limit, runs.length);
-    return { entries: Array.from({ length: n }, (_, i) => runs.at(i)), total: runs.length };
-  }
-
   private async read(entry: ExecutionEntry): Promise<CachedRun> {
     const hit = this.cache.get(entry.id);
     if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit;
@@ -292,18 +197,7 @@ export class PlotPanel {
     const found = (text: string | undefined): PlotRun => ({ id: entry.id, savedAt: entry.savedAt, ...(text !== undefined ? { text } : { absent: true as const }) });
     if (entry.problem) return unreadable(entry.problem);
     try {
-      const store = this.handle.store;
-      const meta = { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size };
-      let built: ScannedRun | undefined;
-      const local = entry.size >= WORKER_THRESHOLD_BYTES ? await store.localRun?.(entry.id) : undefined;
-      if (local?.kind === 'file') built = await this.scanner.buildFromFile(local.path, local.maxBytes, meta);
-      this.readBy.set(entry.id, built ? 'scan worker' : 'extension host');
-      if (!built) {
-        const outcome = await store.readRun(entry.id);
-        if (outcome.kind === 'missing') return unreadable('the run no longer exists');
-        if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
-        built = await this.scanner.build(outcome.bytes, meta);
-      }
+      const built = await this.buildRun(entry, this.scanner);
       if (!built.ok) return unreadable(built.reason);
       try {
         if (this.root.kind === 'context') return found(built.view.context);
@@ -322,32 +216,6 @@ export class PlotPanel {
     }
   }
 
-  private post(message: PlotHostMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 10) this.posted.shift();
-    void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.changeTimer = undefined;
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The plot panels (not restored after a reload: the command opens them again). */

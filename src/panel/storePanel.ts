@@ -8,12 +8,22 @@ import * as vscode from 'vscode';
 import { ExecutionEntry } from '../core/executionStore';
 import { RunList } from '../core/runList';
 import { log } from '../host/log';
+import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 
 /** Changes closer together than this make one reload. */
 const CHANGE_DEBOUNCE_MS = 100;
 /** Messages kept in `posted`. */
 const KEPT_MESSAGES = 10;
+/** A read taking longer than this shows a cancellable progress notification. */
+export const PROGRESS_AFTER_MS = 1000;
+
+/** A read under way: Cancel sets `requested`; `read` of `of` runs are done. */
+export interface ReadProgress {
+  readonly cancel: { readonly requested: boolean };
+  read: number;
+  of: number;
+}
 
 export abstract class StorePanel<HostMessage, PageMessage> {
   protected readonly disposables: vscode.Disposable[] = [];
@@ -25,6 +35,10 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Every message posted, newest last (integration tests read what the page was sent). */
   readonly posted: HostMessage[] = [];
+  /** After this long a read shows its cancellable progress (tests set 0). */
+  progressAfterMs = PROGRESS_AFTER_MS;
+  /** Which thread read each run file last (tests: big local runs are read by the scan worker). */
+  readonly readBy = new Map<string, 'scan worker' | 'extension host'>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -98,6 +112,54 @@ export abstract class StorePanel<HostMessage, PageMessage> {
       this.loading = undefined;
     });
     return this.loading;
+  }
+
+  /**
+   * Runs `read` with a progress notification, shown once it takes `progressAfterMs`, whose
+   * Cancel asks `read` to stop reading runs.
+   */
+  protected async withProgress(title: string, read: (progress: ReadProgress) => Promise<void>): Promise<void> {
+    const cancel = { requested: false };
+    let done = false;
+    const progress: ReadProgress = { cancel, read: 0, of: 0 };
+    const timer = setTimeout(() => {
+      if (done || this.disposed) return;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (report, token) => {
+        token.onCancellationRequested(() => (cancel.requested = true));
+        let last = 0;
+        while (!done && !this.disposed) {
+          if (progress.of) {
+            report.report({ message: `${progress.read} of ${progress.of} runs read`, increment: ((progress.read - last) / progress.of) * 100 });
+            last = progress.read;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      });
+    }, this.progressAfterMs);
+    try {
+      await read(progress);
+    } finally {
+      done = true;
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * A run read as the detail panel reads it: a big local run by the scan worker, straight
+   * from its file; anything else through the store (big bytes, a database row say, scanned in
+   * the worker). Release what comes back.
+   */
+  protected async buildRun(entry: ExecutionEntry, scanner: RunScanner): Promise<ScannedRun> {
+    const store = this.handle.store;
+    const meta = { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size };
+    const local = entry.size >= WORKER_THRESHOLD_BYTES ? await store.localRun?.(entry.id) : undefined;
+    const built = local?.kind === 'file' ? await scanner.buildFromFile(local.path, local.maxBytes, meta) : undefined;
+    this.readBy.set(entry.id, built ? 'scan worker' : 'extension host');
+    if (built) return built;
+    const outcome = await store.readRun(entry.id);
+    if (outcome.kind === 'missing') return { ok: false, reason: 'the run no longer exists' };
+    if (outcome.kind === 'unreadable') return { ok: false, reason: outcome.reason };
+    return scanner.build(outcome.bytes, meta);
   }
 
   protected post(message: HostMessage): void {

@@ -92,6 +92,11 @@ describe('A run with 20,000 nodes', function () {
     assert.strictEqual(decodeNodes(message.run.nodes).length, FIRST_MESSAGE_NODES);
     assert.strictEqual(message.run.pendingNodes, NODES - FIRST_MESSAGE_NODES);
     assert.deepStrictEqual([...decodeNodes(message.run.nodes), ...decodeNodes(rest.nodes)].map((n) => n.id), order);
+    // A node of the later nodes is a node of the run shown: its history opens from the panel.
+    const last = order[NODES - 1];
+    await panel.handleMessage({ type: 'action', action: 'nodeHistory', id: run.executionId, nodeId: last });
+    const history = await waitFor('the node history of the last node', () => internals.histories.get(ref().storeKey, last));
+    history.panel.dispose();
     assert.ok(rendered.rows < 5000, `${rendered.rows} JSON rows in the page`);
   });
 });
