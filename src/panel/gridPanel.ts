@@ -18,7 +18,7 @@ import { decodeRunNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
 import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, StorePanel } from './storePanel';
+import { mapLimit, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 const utf8 = new TextDecoder();
@@ -31,35 +31,19 @@ const CONCURRENCY = 8;
 const PREVIEW_CHARS = 300;
 
 export class RunGridPanels implements vscode.Disposable {
-  private readonly grids = new Map<string, RunGridPanel>();
+  private readonly grids: StorePanelSet<RunGridPanel>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
     private readonly scanner: RunScanner,
-  ) {}
+  ) {
+    this.grids = new StorePanelSet(extensionUri, GRID_VIEW_TYPE);
+  }
 
   /** Opens (or reveals) the grid of a store. */
   show(handle: StoreHandle): RunGridPanel {
-    const existing = this.grids.get(handle.key);
-    if (existing) {
-      existing.panel.reveal(undefined, false);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(GRID_VIEW_TYPE, `Run Grid: ${handle.label}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-      retainContextWhenHidden: false,
-    });
-    const grid = new RunGridPanel(panel, this.extensionUri, this.stores, handle, this.scanner);
-    this.grids.set(handle.key, grid);
-    panel.onDidDispose(() => {
-      if (this.grids.get(handle.key) === grid) this.grids.delete(handle.key);
-      grid.dispose();
-    });
-    return grid;
+    return this.grids.show(handle.key, `Run Grid: ${handle.label}`, (panel) => new RunGridPanel(panel, this.extensionUri, this.stores, handle, this.scanner));
   }
 
   get(storeKey: string): RunGridPanel | undefined {
@@ -67,8 +51,7 @@ export class RunGridPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const grid of [...this.grids.values()]) grid.panel.dispose();
-    this.grids.clear();
+    this.grids.dispose();
   }
 }
 

@@ -17,12 +17,9 @@ import { OPEN_NODE_OUTPUT_COMMAND, OPEN_RUN_COMMAND, PLOT_ACROSS_RUNS_COMMAND } 
 import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
-import { decodeRunNodes } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, ReadProgress, StorePanel } from './storePanel';
+import { mapLimit, nodeOutput, ReadProgress, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
-
-const utf8 = new TextDecoder();
 
 export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
 /** Runs read at once. */
@@ -30,36 +27,19 @@ const CONCURRENCY = 4;
 const PREVIEW_CHARS = 300;
 
 export class NodeHistoryPanels implements vscode.Disposable {
-  private readonly histories = new Map<string, NodeHistoryPanel>();
+  private readonly histories: StorePanelSet<NodeHistoryPanel>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
     private readonly scanner: RunScanner,
-  ) {}
+  ) {
+    this.histories = new StorePanelSet(extensionUri, HISTORY_VIEW_TYPE);
+  }
 
   /** Opens (or reveals) the history of a node in a store. */
   show(handle: StoreHandle, nodeId: string): NodeHistoryPanel {
-    const key = `${handle.key}\n${nodeId}`;
-    const existing = this.histories.get(key);
-    if (existing) {
-      existing.panel.reveal(undefined, false);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, `History: ${oneLine(nodeId, 40)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-      retainContextWhenHidden: false,
-    });
-    const history = new NodeHistoryPanel(panel, this.extensionUri, this.stores, handle, nodeId, this.scanner);
-    this.histories.set(key, history);
-    panel.onDidDispose(() => {
-      if (this.histories.get(key) === history) this.histories.delete(key);
-      history.dispose();
-    });
-    return history;
+    return this.histories.show(`${handle.key}\n${nodeId}`, `History: ${oneLine(nodeId, 40)}`, (panel) => new NodeHistoryPanel(panel, this.extensionUri, this.stores, handle, nodeId, this.scanner));
   }
 
   get(storeKey: string, nodeId: string): NodeHistoryPanel | undefined {
@@ -67,8 +47,7 @@ export class NodeHistoryPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const history of [...this.histories.values()]) history.panel.dispose();
-    this.histories.clear();
+    this.histories.dispose();
   }
 }
 
@@ -102,7 +81,7 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
   ) {
     super(panel, stores, handle, () => `the Node History of ${nodeId.slice(0, 80)}`, parseHistoryPageMessage);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
-    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'history.css', script: 'history.js', title: 'Node History' });
+    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'history.css', extraCss: ['media/base.css'], script: 'history.js', title: 'Node History' });
     this.disposables.push(this.renderEmitter);
   }
 
@@ -211,14 +190,10 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
       const built = await this.buildRun(entry, this.scanner);
       if (!built.ok) return unreadable(built.reason);
       try {
-        const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === this.nodeId);
-        if (!node) return { run: { id: entry.id, savedAt: entry.savedAt, status: 'absent' }, preview: '' };
-        let output: string | undefined;
-        if (node.outputType !== 'none') {
-          const deferred = node.output === undefined ? await built.readOutput(this.nodeId) : undefined;
-          output = node.output ?? (deferred ? utf8.decode(deferred) : undefined);
-          if (output === undefined) return unreadable('the run changed while it was read');
-        }
+        const found = await nodeOutput(built, this.nodeId);
+        if (!found) return { run: { id: entry.id, savedAt: entry.savedAt, status: 'absent' }, preview: '' };
+        if (found === 'changed') return unreadable('the run changed while it was read');
+        const { node, output } = found;
         return { run: { id: entry.id, savedAt: entry.savedAt, status: node.status, ...(output !== undefined ? { output } : {}) }, preview: output === undefined ? '' : oneLine(output.slice(0, PREVIEW_CHARS * 4), PREVIEW_CHARS) };
       } finally {
         built.release();

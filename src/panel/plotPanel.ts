@@ -18,12 +18,9 @@ import { OPEN_RUN_COMMAND } from '../host/commands';
 import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { PlotHostMessage, PlotPageMessage, PlotPointView, parsePlotPageMessage } from '../shared/plotProtocol';
-import { decodeRunNodes } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, ReadProgress, StorePanel } from './storePanel';
+import { mapLimit, nodeOutput, ReadProgress, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
-
-const utf8 = new TextDecoder();
 
 export const PLOT_VIEW_TYPE = 'a3sFlow.history.plot';
 const CONCURRENCY = 4;
@@ -46,38 +43,21 @@ function pathRoot(segments: readonly PathSegment[]): PathRoot | undefined {
 }
 
 export class PlotPanels implements vscode.Disposable {
-  private readonly plots = new Map<string, PlotPanel>();
+  private readonly plots: StorePanelSet<PlotPanel>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly stores: HistoryStores,
     private readonly scanner: RunScanner,
-  ) {}
+  ) {
+    this.plots = new StorePanelSet(extensionUri, PLOT_VIEW_TYPE);
+  }
 
   /** Opens (or reveals) the plot of `path` over a store's runs; throws when the path cannot hold a number. */
   show(handle: StoreHandle, path: string): PlotPanel {
     const root = pathRoot(parseJsonPath(path));
     if (!root) throw new Error(`${oneLine(path, 80)} cannot hold a number to plot.`);
-    const key = `${handle.key}\n${path}`;
-    const existing = this.plots.get(key);
-    if (existing) {
-      existing.panel.reveal(undefined, false);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(PLOT_VIEW_TYPE, `Plot: ${oneLine(path, 40)}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-      retainContextWhenHidden: false,
-    });
-    const plot = new PlotPanel(panel, this.extensionUri, this.stores, handle, path, root, this.scanner);
-    this.plots.set(key, plot);
-    panel.onDidDispose(() => {
-      if (this.plots.get(key) === plot) this.plots.delete(key);
-      plot.dispose();
-    });
-    return plot;
+    return this.plots.show(`${handle.key}\n${path}`, `Plot: ${oneLine(path, 40)}`, (panel) => new PlotPanel(panel, this.extensionUri, this.stores, handle, path, root, this.scanner));
   }
 
   get(storeKey: string, path: string): PlotPanel | undefined {
@@ -85,8 +65,7 @@ export class PlotPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const plot of [...this.plots.values()]) plot.panel.dispose();
-    this.plots.clear();
+    this.plots.dispose();
   }
 }
 
@@ -116,7 +95,7 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
   ) {
     super(panel, stores, handle, () => `the plot of ${path.slice(0, 80)}`, parsePlotPageMessage);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
-    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'plot.css', extraCss: ['dist/uplot/uPlot.min.css'], script: 'plot.js', title: 'Plot Across Runs' });
+    panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'plot.css', extraCss: ['media/base.css', 'dist/uplot/uPlot.min.css'], script: 'plot.js', title: 'Plot Across Runs' });
     this.disposables.push(this.renderEmitter);
   }
 
@@ -202,12 +181,9 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
       try {
         if (this.root.kind === 'context') return found(built.view.context);
         if (this.root.kind === 'extra') return found(built.view.extraFields);
-        const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === this.root.nodeId);
-        if (!node || node.outputType === 'none') return found(undefined);
-        const deferred = node.output === undefined ? await built.readOutput(this.root.nodeId!) : undefined;
-        const output = node.output ?? (deferred ? utf8.decode(deferred) : undefined);
-        if (output === undefined) return unreadable('the run changed while it was read');
-        return found(output);
+        const output = await nodeOutput(built, this.root.nodeId!);
+        if (output === 'changed') return unreadable('the run changed while it was read');
+        return found(output?.output);
       } finally {
         built.release();
       }

@@ -9,6 +9,7 @@ import { ExecutionEntry } from '../core/executionStore';
 import { RunList } from '../core/runList';
 import { log } from '../host/log';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { decodeRunNodes, NodeView } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 
 /** Changes closer together than this make one reload. */
@@ -177,6 +178,21 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   }
 }
 
+const utf8 = new TextDecoder();
+
+/**
+ * A node of a run read by `buildRun`, with its output's stored text (a big one read now):
+ * undefined when the run has no such node, 'changed' when its file changed meanwhile.
+ */
+export async function nodeOutput(built: ScannedRun & { ok: true }, nodeId: string): Promise<{ node: NodeView; output?: string } | undefined | 'changed'> {
+  const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === nodeId);
+  if (!node) return undefined;
+  if (node.outputType === 'none') return { node };
+  if (node.output !== undefined) return { node, output: node.output };
+  const deferred = await built.readOutput(nodeId);
+  return deferred ? { node, output: utf8.decode(deferred) } : 'changed';
+}
+
 /** `fn` over `items`, at most `limit` at a time, results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -189,4 +205,48 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * The open panels of one kind, by key (a store, a store and a node, ...): opening one that is
+ * open reveals it; a closed one leaves the set.
+ */
+export class StorePanelSet<P extends { readonly panel: vscode.WebviewPanel; dispose(): void }> implements vscode.Disposable {
+  private readonly open = new Map<string, P>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly viewType: string,
+  ) {}
+
+  show(key: string, title: string, create: (panel: vscode.WebviewPanel) => P): P {
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(this.viewType, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    });
+    const created = create(panel);
+    this.open.set(key, created);
+    panel.onDidDispose(() => {
+      if (this.open.get(key) === created) this.open.delete(key);
+      created.dispose();
+    });
+    return created;
+  }
+
+  get(key: string): P | undefined {
+    return this.open.get(key);
+  }
+
+  dispose(): void {
+    for (const open of [...this.open.values()]) open.panel.dispose();
+    this.open.clear();
+  }
 }
