@@ -176,7 +176,9 @@ export class DetailPage {
     this.afterNodes = this.pendingNodes > 0 ? { open, focusNode: later ? focusNode : undefined } : undefined;
     if (focusNode !== undefined && !later) this.focusNode(focusNode);
     else window.scrollTo(0, scroll);
-    this.api.postMessage({ type: 'rendered', id: run.id, rows: document.querySelectorAll('[data-testid="json-row"]').length });
+    // Once painted: the host sends a wide run's other nodes then, not while this screen is drawn.
+    const rows = document.querySelectorAll('[data-testid="json-row"]').length;
+    afterPaint(() => this.api.postMessage({ type: 'rendered', id: run.id, rows }));
     // The filter's index, once the first screen is up: the first keystroke need not build it.
     const sections = this.nodeSections;
     window.requestIdleCallback(() => {

@@ -8,9 +8,11 @@
 import { MessageChannel, parentPort } from 'worker_threads';
 import { prepareExportKernel } from '../core/exportText';
 import { ExportAnswer, exportRunSource } from './exportFile';
-import { readRunFile, readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
+import * as fs from 'fs';
+import { ScannedFlowResult } from '../core/flowResult';
 import { tableBuffers } from '../shared/protocol';
-import { buildRunOutline, buildRunViewFromBytes, RunMeta, scanRunBytes } from './runViewModel';
+import { readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
+import { BuiltRunView, buildRunOutline, buildRunView, buildRunViewFromBytes, RunMeta, scanRunBytes } from './runViewModel';
 
 
 export type ScanRequest =
@@ -49,26 +51,26 @@ parentPort?.on('message', (request: ScanRequest) => {
     void exportRun(request).then(({ answer, transfer }) => parentPort!.postMessage({ requestId: request.requestId, exported: answer }, transfer));
     return;
   }
-  let bytes: Uint8Array;
-  let file: StoredFile | undefined;
   if (request.type === 'outline') {
     outline(request);
     return;
   }
-  if (request.type === 'buildFile') {
-    try {
-      ({ bytes, file } = readStoredFile(request.path, request.maxBytes));
-    } catch (error) {
-      parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: unreadableReason(error) } });
-      return;
-    }
-  } else {
-    bytes = request.bytes;
-  }
   try {
-    const built = buildRunViewFromBytes(bytes, request.meta);
-    // The text is decoded: the bytes' memory goes back now, not at some later collection.
-    discard(bytes);
+    let built: BuiltRunView;
+    let file: StoredFile | undefined;
+    if (request.type === 'buildFile') {
+      const scanned = scanFile(request.path, request.maxBytes, request.meta.id);
+      if (!scanned.ok) {
+        parentPort!.postMessage({ requestId: request.requestId, result: scanned });
+        return;
+      }
+      built = buildRunView(scanned.scan, request.meta);
+      file = scanned.file;
+    } else {
+      built = buildRunViewFromBytes(request.bytes, request.meta);
+      // The text is decoded: the bytes' memory goes back now, not at some later collection.
+      discard(request.bytes);
+    }
     if (!built.ok) {
       parentPort!.postMessage({ requestId: request.requestId, result: built });
       return;
@@ -93,13 +95,50 @@ parentPort?.on('message', (request: ScanRequest) => {
 /** Only the outline goes back: a page of nodes, whatever the run's width. */
 function outline(request: ScanRequest & { type: 'outline' }): void {
   try {
-    const bytes = request.path !== undefined ? readRunFile(request.path, request.maxBytes ?? Infinity) : request.bytes!;
-    const scanned = scanRunBytes(bytes, request.id);
-    discard(bytes);
+    let scanned: ReturnType<typeof scanRunBytes>;
+    if (request.path !== undefined) {
+      scanned = scanFile(request.path, request.maxBytes ?? Infinity, request.id);
+    } else {
+      scanned = scanRunBytes(request.bytes!, request.id);
+      discard(request.bytes!);
+    }
     parentPort!.postMessage({ requestId: request.requestId, outline: scanned.ok ? { ok: true, outline: buildRunOutline(scanned.scan, request.limit) } : scanned });
   } catch (error) {
     parentPort!.postMessage({ requestId: request.requestId, outline: { ok: false, reason: unreadableReason(error) } });
   }
+}
+
+/**
+ * The last local run scanned, with its file's identity, kept while this worker runs (it stops
+ * 2 s after its last request): a run expanded in the tree and then opened, or opened and then
+ * expanded, is read and scanned once. Only runs up to SCAN_KEPT_BYTES are kept.
+ */
+let lastScan: { readonly file: StoredFile; readonly id: string; readonly scan: ScannedFlowResult } | undefined;
+const SCAN_KEPT_BYTES = 8 * 1024 * 1024;
+
+/** A local run file read and scanned (or the scan of it kept from a moment ago, the same file). */
+function scanFile(path: string, maxBytes: number, id: string): { ok: true; scan: ScannedFlowResult; file: StoredFile } | { ok: false; reason: string } {
+  const kept = lastScan;
+  if (kept && kept.file.path === path && kept.id === id) {
+    try {
+      const now = fs.lstatSync(path);
+      if (now.ino === kept.file.ino && now.size === kept.file.size && now.mtimeMs === kept.file.mtimeMs && now.size <= maxBytes) return { ok: true, scan: kept.scan, file: kept.file };
+    } catch {
+      // gone or unreadable now: read it again, which says why
+    }
+  }
+  lastScan = undefined;
+  let read: { bytes: Uint8Array; file: StoredFile };
+  try {
+    read = readStoredFile(path, maxBytes);
+  } catch (error) {
+    return { ok: false, reason: unreadableReason(error) };
+  }
+  const scanned = scanRunBytes(read.bytes, id);
+  discard(read.bytes);
+  if (!scanned.ok) return scanned;
+  if (read.file.size >= 0 && read.file.size <= SCAN_KEPT_BYTES) lastScan = { file: read.file, id, scan: scanned.scan };
+  return { ok: true, scan: scanned.scan, file: read.file };
 }
 
 async function exportRun(request: ScanRequest & { type: 'export' }): Promise<{ answer: ExportAnswer; transfer: ArrayBuffer[] }> {

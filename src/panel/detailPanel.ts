@@ -10,7 +10,7 @@ import { parseJsonPath, PathSegment, splitOutputPath } from '../core/plotSeries'
 import { changedIds } from '../core/executionStore';
 import { errorMessage } from '../core/errors';
 import { log, reportError } from '../host/log';
-import { decodeRunNodes, HostMessage, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
+import { decodeRunNodes, HostMessage, NodeTable, parsePanelState, parseWebviewMessage, PanelAction, PanelState, WebviewMessage } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -129,6 +129,8 @@ export class ExecutionDetailPanel {
   /** The run shown, with its big (deferred) outputs readable on request. */
   private source: (ScannedRun & { ok: true }) | undefined;
   private loadStartedAt = 0;
+  /** A wide run's nodes after its first page, sent when the page has drawn the first screen. */
+  private pendingRest: NodeTable | undefined;
   /** The run read as the panel opened, for the page's first `ready`. */
   private early: Promise<Loaded> | undefined;
   private readonly renderEmitter = new vscode.EventEmitter<{ rows: number; ms: number }>();
@@ -209,6 +211,10 @@ export class ExecutionDetailPanel {
       case 'rendered':
         if (message.id === this.id) {
           this.lastRender = { rows: message.rows, ms: this.loadStartedAt ? Date.now() - this.loadStartedAt : 0 };
+          // A wide run's other nodes, now that its first screen is drawn.
+          const rest = this.pendingRest;
+          this.pendingRest = undefined;
+          if (rest) this.post({ type: 'nodes', id: this.id, nodes: rest });
           this.renderEmitter.fire(this.lastRender);
         }
         return;
@@ -303,6 +309,7 @@ export class ExecutionDetailPanel {
     }
     if ('message' in loaded) {
       this.releaseSource();
+      this.pendingRest = undefined;
       this.post(loaded.message);
       return;
     }
@@ -312,8 +319,8 @@ export class ExecutionDetailPanel {
     this.source = built;
     this.loadStartedAt = started;
     this.post({ type: 'run', run: built.view, focusNode: this.pendingFocus });
-    // A wide run's other nodes, right behind its first screen.
-    if (built.rest) this.post({ type: 'nodes', id: this.id, nodes: built.rest });
+    // A wide run's other nodes go once the page has drawn its first screen (it says `rendered`).
+    this.pendingRest = built.rest;
     this.pendingFocus = undefined;
   }
 

@@ -111,6 +111,26 @@ describe('run scanner (worker thread)', function () {
     assert.strictEqual(decodeNodes(built.view.nodes).length, summarize(narrow).nodes.length);
   });
 
+  it('reads and scans a run once when it is outlined and then opened, and again once its file is replaced', async () => {
+    const [first, second] = generateSampleRuns({ count: 2, seed: 23, nodes: 30 });
+    const file = path.join(dir, `${first.executionId}.json`);
+    fs.writeFileSync(file, serializeFlowResult(first));
+    const meta = { id: first.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
+    const outline = await scanner.outline({ path: file, maxBytes: 64 * 2 ** 20 }, first.executionId, 5);
+    assert.ok(outline.ok);
+    const ids = (built: Awaited<ReturnType<RunScanner['buildFromFile']>>) => (built?.ok ? decodeNodes(built.view.nodes).map((n) => [n.id, n.output]) : built);
+    const expected = (run: typeof first) => summarize(run).nodes.map((n) => [n.id, stringifyJson(run.outputs[n.id])]);
+    assert.deepStrictEqual(ids(await scanner.buildFromFile(file, 64 * 2 ** 20, meta)), expected(first));
+    // Replaced (a new file renamed over it, as the engine saves): the new run, not the kept scan.
+    const same = { ...second, executionId: first.executionId, outputs: { ...second.outputs, extra: 'a later save' } };
+    fs.writeFileSync(`${file}.tmp`, serializeFlowResult(same));
+    fs.renameSync(`${file}.tmp`, file);
+    assert.deepStrictEqual(ids(await scanner.buildFromFile(file, 64 * 2 ** 20, meta)), expected(same));
+    // And a file grown past the limit since is refused, not served from the kept scan.
+    const refused = await scanner.buildFromFile(file, 10, meta);
+    assert.ok(refused && !refused.ok);
+  });
+
   it("keeps the worker while a run's text handed over as bytes is kept, and ends it once released", async () => {
     const { run, file, text } = bigRun(7);
     const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
