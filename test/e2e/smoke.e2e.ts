@@ -20,6 +20,7 @@ const allowedFiles = [
   /^dist\/(extension|cli|runScannerThread|runListingThread)\.js$/,
   /^dist\/webview\/.+\.(js|css)$/,
   /^dist\/codicons\/[^/]+$/,
+  /^dist\/uplot\/[^/]+\.css$/,
   /^media\/.+\.css$/,
   /^media\/[^/]+\.(png|svg)$/,
 ];
@@ -40,7 +41,8 @@ describe('packaged extension (smoke)', () => {
     const files = listFiles(path.join(workbench().server.extensionsDir, folder));
     // The worker threads too: without them a big store is listed and a big run read on the
     // extension host's own thread.
-    for (const file of ['dist/extension.js', 'dist/runScannerThread.js', 'dist/runListingThread.js', 'dist/webview/detail.js']) {
+    // And uPlot's stylesheet, which the plot page links.
+    for (const file of ['dist/extension.js', 'dist/runScannerThread.js', 'dist/runListingThread.js', 'dist/webview/detail.js', 'dist/uplot/uPlot.min.css']) {
       assert.ok(files.includes(file), `${file} missing; files: ${files.join(', ')}`);
     }
     const unexpected = files.filter((file) => !allowedFiles.some((pattern) => pattern.test(file)));
