@@ -18,10 +18,8 @@ import { decodeRunNodes } from '../shared/protocol';
 import { RunScanner } from '../node/runScanner';
 import { GridHostMessage, GridPageMessage, parseGridPageMessage } from '../shared/gridProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, StorePanel, StorePanelSet } from './storePanel';
+import { mapLimit, nodeOutput, RunCache, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
-
-const utf8 = new TextDecoder();
 
 export const GRID_VIEW_TYPE = 'a3sFlow.history.grid';
 /** Runs per page of the grid (like the tree's pages). */
@@ -55,17 +53,11 @@ export class RunGridPanels implements vscode.Disposable {
   }
 }
 
-interface CachedRun {
-  readonly savedAt: number;
-  readonly size: number;
-  readonly run: GridRun;
-}
-
 export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
   private shown = GRID_PAGE_RUNS;
   /** The runs last sent, by id (what the page may ask about). */
   private sent = new Map<string, ExecutionEntry>();
-  private readonly cache = new Map<string, CachedRun>();
+  private readonly cache = new RunCache<GridRun>();
   private readonly renderEmitter = new vscode.EventEmitter<{ columns: number; rows: number; cells: number }>();
   /** The page drew the grid. */
   readonly onDidRender = this.renderEmitter.event;
@@ -110,7 +102,7 @@ export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
       case 'nodeHistory': {
         // Only a node of a run the page was sent.
         const shown = [...this.sent.keys()].some((id) => {
-          const run = this.cache.get(id)?.run;
+          const run = this.cache.peek(id);
           return run !== undefined && (run.completed.includes(message.nodeId) || run.skipped.includes(message.nodeId));
         });
         if (!shown) {
@@ -147,17 +139,13 @@ export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
       const entry = this.sent.get(runId)!;
       if (entry.size >= BIG_RUN_BYTES) {
         // Big runs are scanned in the worker, as the panel does; the output is its stored text.
-        const outcome = await this.handle.store.readRun(runId);
-        if (outcome.kind !== 'bytes') return outcome.kind === 'missing' ? 'The run no longer exists.' : outcome.reason;
-        const built = await this.scanner.build(outcome.bytes, { id: runId, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
-        if (!built.ok) return built.reason;
+        const built = await this.buildRun(entry, this.scanner);
+        if (!built.ok) return built.reason === 'the run no longer exists' ? 'The run no longer exists.' : built.reason;
         try {
-          const node = decodeRunNodes(built.view, built.rest).find((n) => n.id === nodeId);
-          if (!node) return 'No output.';
-          if (node.outputType === 'none') return node.status === 'skipped' ? 'Skipped: no output.' : 'No output.';
-          const deferred = node.output === undefined ? await built.readOutput(nodeId) : undefined;
-          const text = node.output ?? (deferred ? utf8.decode(deferred) : '');
-          return oneLine(text, PREVIEW_CHARS);
+          const found = await nodeOutput(built, nodeId);
+          if (found === 'changed') return 'The run changed while it was read.';
+          if (found?.output === undefined) return found?.node.status === 'skipped' ? 'Skipped: no output.' : 'No output.';
+          return oneLine(found.output, PREVIEW_CHARS);
         } finally {
           built.release();
         }
@@ -176,9 +164,9 @@ export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
   protected async loadNow(): Promise<void> {
     try {
       const { entries, total, more } = await this.newestRuns(this.shown);
-      const runs = await mapLimit(entries, CONCURRENCY, (entry) => this.summary(entry));
-      const present = new Set(entries.map((e) => e.id));
-      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+      // A run's node ids, kept while it is unchanged.
+      const runs = await mapLimit(entries, CONCURRENCY, (entry) => this.cache.get(entry, (e) => this.read(e)));
+      this.cache.keepOnly(entries);
       this.sent = new Map(entries.map((e) => [e.id, e]));
       this.post({ type: 'grid', storeLabel: this.handle.label, runs, total, more: more ? true : undefined, now: Date.now() });
     } catch (error) {
@@ -188,25 +176,18 @@ export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
     }
   }
 
-  /** A run's node ids, cached by id, saved time and size. */
-  private async summary(entry: ExecutionEntry): Promise<GridRun> {
-    const hit = this.cache.get(entry.id);
-    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit.run;
-    const run = await this.read(entry);
-    this.cache.set(entry.id, { savedAt: entry.savedAt, size: entry.size, run });
-    return run;
-  }
-
   private async read(entry: ExecutionEntry): Promise<GridRun> {
     const unreadable = (reason: string): GridRun => ({ id: entry.id, savedAt: entry.savedAt, completed: [], skipped: [], unreadable: reason });
     if (entry.problem) return unreadable(entry.problem);
     try {
-      const outcome = await this.handle.store.readRun(entry.id);
-      if (outcome.kind === 'missing') return unreadable('the run no longer exists');
-      if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
-      if (outcome.bytes.byteLength < BIG_RUN_BYTES) return gridRunFromBytes(outcome.bytes, entry.id, entry.savedAt);
-      // A big run is scanned in the worker, so the host's event loop never stalls on it.
-      const built = await this.scanner.build(outcome.bytes, { id: entry.id, storeKey: this.handle.key, storeLabel: this.handle.label, savedAt: entry.savedAt, size: entry.size });
+      if (entry.size < BIG_RUN_BYTES) {
+        const outcome = await this.handle.store.readRun(entry.id);
+        if (outcome.kind === 'missing') return unreadable('the run no longer exists');
+        if (outcome.kind === 'unreadable') return unreadable(outcome.reason);
+        if (outcome.bytes.byteLength < BIG_RUN_BYTES) return gridRunFromBytes(outcome.bytes, entry.id, entry.savedAt);
+      }
+      // A big run is read as the panel reads it (a local one by the scan worker, from its file).
+      const built = await this.buildRun(entry, this.scanner);
       if (!built.ok) return unreadable(built.reason);
       built.release();
       const nodes = decodeRunNodes(built.view, built.rest);

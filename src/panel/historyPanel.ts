@@ -18,7 +18,7 @@ import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, nodeOutput, ReadProgress, StorePanel, StorePanelSet } from './storePanel';
+import { mapLimit, nodeOutput, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
@@ -52,8 +52,6 @@ export class NodeHistoryPanels implements vscode.Disposable {
 }
 
 interface CachedRun {
-  readonly savedAt: number;
-  readonly size: number;
   readonly run: NodeHistoryRun;
   readonly preview: string;
 }
@@ -62,7 +60,8 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
   private shown = readConfig().pageSize;
   /** The runs last sent, by id (what the page may ask about), with whether the node has an output there. */
   private sent = new Map<string, { readonly hasOutput: boolean }>();
-  private readonly cache = new Map<string, CachedRun>();
+  /** The node in each run read, kept while the run is unchanged. */
+  private readonly cache = new RunCache<CachedRun>();
   /** The last read was cancelled: "Load more" first reads the rest of the page it stopped in. */
   private partial = false;
   private readonly renderEmitter = new vscode.EventEmitter<number>();
@@ -137,12 +136,11 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
       progress.of = entries.length;
       const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
         if (progress.cancel.requested || this.disposed) return undefined;
-        const cached = await this.read(entry);
+        const cached = await this.cache.get(entry, (e) => this.readNode(e));
         progress.read++;
         return cached;
       });
-      const present = new Set(entries.map((e) => e.id));
-      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+      this.cache.keepOnly(entries);
       // Cancelled: the runs read so far, newest first, with no gap among them.
       const firstMissing = read.indexOf(undefined);
       const done = (firstMissing < 0 ? read : read.slice(0, firstMissing)) as CachedRun[];
@@ -171,16 +169,6 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
       this.sent = new Map();
       this.post({ type: 'history', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, nodeId: this.nodeId, entries: [], total: 0, now: Date.now() });
     }
-  }
-
-  /** The node in one run, cached by id, saved time and size. */
-  private async read(entry: ExecutionEntry): Promise<CachedRun> {
-    const hit = this.cache.get(entry.id);
-    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit;
-    const { run, preview } = await this.readNode(entry);
-    const cached = { savedAt: entry.savedAt, size: entry.size, run, preview };
-    this.cache.set(entry.id, cached);
-    return cached;
   }
 
   private async readNode(entry: ExecutionEntry): Promise<{ run: NodeHistoryRun; preview: string }> {

@@ -19,7 +19,7 @@ import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { PlotHostMessage, PlotPageMessage, PlotPointView, parsePlotPageMessage } from '../shared/plotProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, nodeOutput, ReadProgress, StorePanel, StorePanelSet } from './storePanel';
+import { mapLimit, nodeOutput, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 export const PLOT_VIEW_TYPE = 'a3sFlow.history.plot';
@@ -69,16 +69,11 @@ export class PlotPanels implements vscode.Disposable {
   }
 }
 
-interface CachedRun {
-  readonly savedAt: number;
-  readonly size: number;
-  readonly run: PlotRun;
-}
-
 export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
   /** The runs last sent (what the page may open). */
   private sent = new Set<string>();
-  private readonly cache = new Map<string, CachedRun>();
+  /** The value in each run read, kept while the run is unchanged. */
+  private readonly cache = new RunCache<PlotRun>();
   private readonly renderEmitter = new vscode.EventEmitter<number>();
   /** The page drew the chart (its point count). */
   readonly onDidRender = this.renderEmitter.event;
@@ -131,15 +126,14 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
       progress.of = entries.length;
       const read = await mapLimit(entries, CONCURRENCY, async (entry) => {
         if (progress.cancel.requested || this.disposed) return undefined;
-        const cached = await this.read(entry);
+        const cached = await this.cache.get(entry, (e) => this.readValue(e));
         progress.read++;
         return cached;
       });
-      const present = new Set(entries.map((e) => e.id));
-      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
-      const done = read.filter((r): r is CachedRun => r !== undefined);
+      this.cache.keepOnly(entries);
+      const done = read.filter((r): r is PlotRun => r !== undefined);
       const series = buildPlotSeries(
-        done.map((c) => c.run),
+        done,
         this.root.rest,
       );
       const points = series.points.map(
@@ -159,15 +153,6 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
       this.sent = new Set();
       this.post({ type: 'plot', storeLabel: `${this.handle.label}: could not list runs (${errorMessage(error)})`, path: this.path, points: [], plotted: 0, approximate: 0, total: 0 });
     }
-  }
-
-  private async read(entry: ExecutionEntry): Promise<CachedRun> {
-    const hit = this.cache.get(entry.id);
-    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit;
-    const run = await this.readValue(entry);
-    const cached = { savedAt: entry.savedAt, size: entry.size, run };
-    this.cache.set(entry.id, cached);
-    return cached;
   }
 
   /** The text of the value at the path's root in one run (a node's output, the context, the extra fields). */

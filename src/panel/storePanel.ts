@@ -193,6 +193,30 @@ export async function nodeOutput(built: ScannedRun & { ok: true }, nodeId: strin
   return deferred ? { node, output: utf8.decode(deferred) } : 'changed';
 }
 
+/** What a panel read of each run, reused while the run's saved time and size stay the same. */
+export class RunCache<T> {
+  private readonly runs = new Map<string, { readonly savedAt: number; readonly size: number; readonly value: T }>();
+
+  async get(entry: ExecutionEntry, read: (entry: ExecutionEntry) => Promise<T>): Promise<T> {
+    const hit = this.runs.get(entry.id);
+    if (hit && hit.savedAt === entry.savedAt && hit.size === entry.size) return hit.value;
+    const value = await read(entry);
+    this.runs.set(entry.id, { savedAt: entry.savedAt, size: entry.size, value });
+    return value;
+  }
+
+  /** The value kept for a run, whatever its age. */
+  peek(id: string): T | undefined {
+    return this.runs.get(id)?.value;
+  }
+
+  /** Forgets the runs no longer listed. */
+  keepOnly(entries: readonly ExecutionEntry[]): void {
+    const listed = new Set(entries.map((e) => e.id));
+    for (const id of [...this.runs.keys()]) if (!listed.has(id)) this.runs.delete(id);
+  }
+}
+
 /** `fn` over `items`, at most `limit` at a time, results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
