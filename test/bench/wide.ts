@@ -40,7 +40,7 @@ export async function runWideScenarios(cli: string): Promise<ScenarioResult[]> {
     for (const id of Object.values(ids)) await wb.waitForTreeRow(id.slice(0, 8), 60_000);
     const group = wb.server.pid!;
     await sleep(3000);
-    const rssViewOpen = extensionHostRss(group);
+    const rssViewOpen = extensionHostRss(group, 'wide-view-open');
 
     // Tree: expand a run (a fresh getChildren each round: refreshed and collapsed before).
     const children = wb.page.locator('.part.sidebar [role="treeitem"][aria-level="2"]');
@@ -88,7 +88,7 @@ export async function runWideScenarios(cli: string): Promise<ScenarioResult[]> {
     // The 20,000-node panel, open: memory, scrolling, filter.
     await open(ids.wide);
     await sleep(5000);
-    const rssPanelOpen = extensionHostRss(group);
+    const rssPanelOpen = extensionHostRss(group, 'wide-panel-open');
     const web = wb.webview();
     const atStart = await elementCount(web);
     let most = Math.max(atStart, await scrollThrough(web, 'end', 40));

@@ -4,6 +4,7 @@
  * host (and the page, through the panel's render report) and writes JSON to BENCH_OUT.
  */
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import { PerformanceObserver } from 'perf_hooks';
 import { setFlagsFromString } from 'v8';
@@ -13,6 +14,25 @@ import type { FlowHistoryExports } from '../../../src/extension';
 import { median, ScenarioResult, timeRepeated } from '../stats';
 
 const RUNS = 5;
+
+/** Profiles this thread's CPU into `file` (a .cpuprofile for DevTools) until `stop`. */
+async function startProfile(file: string | undefined): Promise<{ stop(): Promise<void> } | undefined> {
+  if (!file) return undefined;
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
@@ -114,6 +134,7 @@ export async function run(): Promise<void> {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const refreshesBeforeLoads = tree.refreshCount;
+  const profile = await startProfile(process.env.BENCH_CPU_PROFILE);
   for (let i = 0; i <= RUNS; i++) {
     measuring = i > 0;
     panels.dispose();
@@ -136,6 +157,7 @@ export async function run(): Promise<void> {
   }
   panels.dispose();
   gcObserver.disconnect();
+  await profile?.stop();
 
   // The raw baselines, after the loads: they make hundreds of MB of garbage (100,000 stat
   // objects a listing, a 50 MB parse) that is the bench's, not the extension's, and whose
