@@ -119,11 +119,30 @@ export class PermissionDeniedError extends PostgresStoreError {
   }
 }
 
+/** What the poll (no trigger) compares: the newest saved_at and the table's write counters. */
+interface PollState {
+  readonly max: string;
+  readonly writes: number;
+  readonly deletes: number;
+}
+
+/** What one of the store's own writes did: the ids written, and the newest saved_at it left. */
+interface OwnWriteResult {
+  readonly ids: string[];
+  readonly newest?: string | null;
+}
+
 const MICROS = `(extract(epoch FROM saved_at) * 1000000)::bigint::text`;
 const SUMMARY_COLUMNS = `execution_id::text AS id, ${MICROS} AS micros, size_bytes AS size, node_count AS nodes, skipped_count AS skipped`;
 const MAX_PAGE = 5000;
 /** How long a NOTIFY for a row we wrote counts as our own echo. */
 const OWN_ECHO_MS = 5000;
+/**
+ * How long the poll (no trigger) takes a change as our own writes': the server's write
+ * counters show them when the writing connection flushes its statistics, which PostgreSQL 15
+ * does at most once a second, or 10 s after it went idle.
+ */
+const OWN_POLL_ECHO_MS = 15_000;
 
 /** The URL without its password, for labels and messages. */
 export function redactUrl(url: string): string {
@@ -225,6 +244,14 @@ export class PostgresExecutionStore implements ExecutionStore {
   private readonly ownWrites = new Map<string, { count: number; at: number }>();
   /** LISTEN watches open (own writes are remembered only while there is one). */
   private listening = 0;
+  /** Polls open (no trigger): own writes are then remembered as what the poll will see. */
+  private polling = 0;
+  /**
+   * Own writes since the poll last saw the table change: rows written and deleted (the write
+   * counters show them within about a second) and the newest saved_at they left (which shows
+   * at once), so the poll does not list again for a change this store already fired.
+   */
+  private pollEchoes = { writes: 0, deletes: 0, maxes: new Set<string>(), at: 0 };
 
   constructor(options: PostgresStoreOptions) {
     this.name = tableName(options.schema, options.table);
@@ -275,12 +302,13 @@ export class PostgresExecutionStore implements ExecutionStore {
    * the keys are remembered from BEFORE the statement (its NOTIFY can arrive before the
    * statement's own answer), so their echoes are dropped; keys not written are forgotten.
    */
-  private async ownWrite(keys: readonly string[], kind: 'saved' | 'deleted', write: () => Promise<string[]>): Promise<string[]> {
+  private async ownWrite(keys: readonly string[], kind: 'saved' | 'deleted', write: () => Promise<OwnWriteResult>): Promise<string[]> {
     const remember = this.listening > 0;
     if (remember) for (const key of keys) this.expectEcho(key, +1);
     let written: string[];
+    let newest: string | null | undefined;
     try {
-      written = await write();
+      ({ ids: written, newest } = await write());
     } catch (error) {
       if (remember) for (const key of keys) this.expectEcho(key, -1);
       throw error;
@@ -288,6 +316,13 @@ export class PostgresExecutionStore implements ExecutionStore {
     if (remember) {
       const done = new Set(written);
       for (const key of keys) if (!done.has(key)) this.expectEcho(key, -1);
+    }
+    if (this.polling > 0 && written.length > 0) {
+      const echoes = this.pollEchoes;
+      if (kind === 'saved') echoes.writes += written.length;
+      else echoes.deletes += written.length;
+      echoes.maxes.add(newest ?? '');
+      echoes.at = Date.now();
     }
     if (written.length > 0) this.changes.fire(kind === 'saved' ? { saved: written, deleted: [] } : { saved: [], deleted: written });
     return written;
@@ -364,12 +399,13 @@ export class PostgresExecutionStore implements ExecutionStore {
     const id = requireExecutionId(result.executionId);
     const text = serializeFlowResult({ ...result, executionId: id });
     await this.ownWrite([id], 'saved', async () => {
-      await this.query(
+      const { rows } = await this.query<{ saved: string }>(
         `INSERT INTO ${this.table} (execution_id, result) VALUES ($1::uuid, $2::text::json)
-         ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = now()`,
+         ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = now()
+         RETURNING saved_at::text AS saved`,
         [id, text],
       );
-      return [id];
+      return { ids: [id], newest: rows[0]?.saved };
     });
   }
 
@@ -382,16 +418,18 @@ export class PostgresExecutionStore implements ExecutionStore {
     if (runs.length === 0) return [];
     const ids = runs.map((run) => requireExecutionId(run.id));
     return this.ownWrite(ids, 'saved', async () => {
-    const { rows } = await this.query<{ id: string }>(
+    const { rows } = await this.query<{ id: string; saved: string; saved_at: Date }>(
       `INSERT INTO ${this.table} AS t (execution_id, result, saved_at)
        SELECT id, body::json, coalesce('epoch'::timestamptz + ms * interval '1 millisecond', now())
        FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS runs(id, body, ms)
        ON CONFLICT (execution_id) DO UPDATE SET result = EXCLUDED.result, saved_at = EXCLUDED.saved_at
        WHERE t.result::text IS DISTINCT FROM EXCLUDED.result::text
-       RETURNING execution_id::text AS id`,
+       RETURNING execution_id::text AS id, saved_at::text AS saved, saved_at`,
       [ids, runs.map((run) => run.text), runs.map((run) => run.savedAt ?? null)],
     );
-    return rows.map((row) => row.id);
+    let newest: { saved: string; saved_at: Date } | undefined;
+    for (const row of rows) if (!newest || row.saved_at > newest.saved_at) newest = row;
+    return { ids: rows.map((row) => row.id), newest: newest?.saved };
     });
   }
 
@@ -407,10 +445,7 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   async delete(id: string): Promise<void> {
     const key = requireExecutionId(id);
-    await this.ownWrite([key], 'deleted', async () => {
-      const { rowCount } = await this.query(`DELETE FROM ${this.table} WHERE execution_id = $1::uuid`, [key]);
-      return rowCount ? [key] : [];
-    });
+    await this.deleteMany([key]);
   }
 
   /** Deletes runs in one transaction (all or none); unknown ids are skipped. Returns those deleted. */
@@ -420,7 +455,9 @@ export class PostgresExecutionStore implements ExecutionStore {
     return this.ownWrite(keys, 'deleted', () =>
       this.transaction(async (client) => {
         const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table} WHERE execution_id = ANY($1::uuid[]) RETURNING execution_id::text AS id`, [keys]);
-        return rows.map((row) => row.id);
+        // The newest saved_at left, for a poll (no trigger) to know this change as ours.
+        const newest = this.polling > 0 && rows.length > 0 ? (await client.query<{ max: string | null }>(`SELECT max(saved_at)::text AS max FROM ${this.table}`)).rows[0].max : undefined;
+        return { ids: rows.map((row) => row.id), newest };
       }),
     );
   }
@@ -641,7 +678,7 @@ export class PostgresExecutionStore implements ExecutionStore {
     const pollMs = options.pollMs ?? 2000;
     let disposed = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let last: string | undefined;
+    let last: PollState | undefined;
     say(`The table ${this.name.schema}.${this.name.table} has no NOTIFY trigger (the role could not install it): checking ${this.label} for changes every ${pollMs / 1000} s instead`);
     const poll = async () => {
       timer = undefined;
@@ -649,27 +686,52 @@ export class PostgresExecutionStore implements ExecutionStore {
         // Cheap at any size: the newest saved_at from the keyset index (a save or replace
         // shows at once) and the server's write counters for the table (a delete shows
         // within the statistics' flush interval, about 1 s). Never count(*) (0.3 s at 1M runs).
-        const { rows } = await this.query<{ state: string }>(
-          `SELECT coalesce((SELECT max(saved_at)::text FROM ${this.table}), '') || '/' ||
-                  coalesce((SELECT n_tup_ins || '/' || n_tup_upd || '/' || n_tup_del FROM pg_stat_user_tables WHERE relid = to_regclass($1)), '') AS state`,
+        const { rows } = await this.query<{ max: string | null; writes: string | null; deletes: string | null }>(
+          `SELECT (SELECT max(saved_at)::text FROM ${this.table}) AS max,
+                  (SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relid = to_regclass($1))::text AS writes,
+                  (SELECT n_tup_del FROM pg_stat_user_tables WHERE relid = to_regclass($1))::text AS deletes`,
           [this.table],
         );
-        const state = rows[0].state;
-        if (last !== undefined && state !== last && !disposed) this.changes.fire({ saved: [], deleted: [], all: true });
+        const state: PollState = { max: rows[0].max ?? '', writes: Number(rows[0].writes ?? 0), deletes: Number(rows[0].deletes ?? 0) };
+        if (last !== undefined && !disposed && !this.isOwnPollChange(last, state)) this.changes.fire({ saved: [], deleted: [], all: true });
         last = state;
       } catch {
         // The tree shows why the store cannot be listed; keep polling.
       }
       if (!disposed) timer = setTimeout(() => void poll(), pollMs);
     };
+    this.polling++;
     void poll();
     return {
       mode: 'poll',
       dispose: () => {
+        if (!disposed) this.polling--;
         disposed = true;
         if (timer) clearTimeout(timer);
       },
     };
+  }
+
+  /**
+   * Whether all the poll saw change (`last` → `now`) is this store's own recent writes, which
+   * already fired their change: no more rows written or deleted than it did, and a newest
+   * saved_at that is the one before or one its writes left. Their share is consumed. A change
+   * by another client at the same moment shows at the latest when the counters catch up.
+   */
+  private isOwnPollChange(last: PollState, now: PollState): boolean {
+    if (now.max === last.max && now.writes === last.writes && now.deletes === last.deletes) return true;
+    const echoes = this.pollEchoes;
+    if (Date.now() - echoes.at >= OWN_POLL_ECHO_MS) {
+      this.pollEchoes = { writes: 0, deletes: 0, maxes: new Set(), at: 0 };
+      return false;
+    }
+    const writes = now.writes - last.writes;
+    const deletes = now.deletes - last.deletes;
+    const ours = writes >= 0 && deletes >= 0 && writes <= echoes.writes && deletes <= echoes.deletes && (now.max === last.max || echoes.maxes.has(now.max));
+    if (!ours) return false;
+    echoes.writes -= writes;
+    echoes.deletes -= deletes;
+    return true;
   }
 
   /** Closes every connection. */

@@ -297,7 +297,7 @@ describe('PostgresExecutionStore', function () {
     }
   });
 
-  it('watch: drops the NOTIFY echo of its own writes but reports others; the poll without a trigger sees deletes without count(*)', async () => {
+  it('watch: drops the NOTIFY echo of its own writes but reports others; the poll without a trigger sees deletes without count(*) and does not list again for its own writes', async () => {
     const changes: StoreChange[] = [];
     store.onDidChange((change) => changes.push(change));
     const waitChanges = async (n: number) => {
@@ -351,6 +351,30 @@ describe('PostgresExecutionStore', function () {
       await waitChanges(1);
       assert.deepStrictEqual(changes[0], { saved: [], deleted: [], all: true });
       assert.ok(queries.length > 0 && queries.every((sql) => !/count\(/i.test(sql)), queries.join('\n'));
+      // Its own writes (the newest run saved, then deleted) fire their change once each: the
+      // poll sees the newest saved_at move and, once the server's counters show them, the
+      // writes, and lists nothing again for them.
+      await waitChanges(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      changes.splice(0);
+      const counters = () => server.psql(`SELECT n_tup_ins + n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = '"${schema}".flow_executions'::regclass`).trim();
+      const before = counters();
+      const own = newExecutionId();
+      await store.saveTexts([{ id: own, text: run(own) }]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await store.deleteMany([own]);
+      const deadline = Date.now() + 20_000;
+      while (counters().split('|')[1] === before.split('|')[1] && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.notStrictEqual(counters(), before, 'the server counted the writes');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepStrictEqual(changes.splice(0), [
+        { saved: [own], deleted: [] },
+        { saved: [], deleted: [own] },
+      ]);
+      // Another client's write right after is still seen.
+      server.psql(`INSERT INTO "${schema}".flow_executions (execution_id, result, saved_at) VALUES ('${theirs}', '{}', now() - interval '2 days')`);
+      await waitChanges(1);
+      assert.deepStrictEqual(changes[0], { saved: [], deleted: [], all: true });
     } finally {
       poll.dispose();
       spy.query = original;
