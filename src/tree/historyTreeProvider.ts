@@ -263,18 +263,21 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   /**
-   * Go to Run in a paged store (a database): shows rows down to the run, so it can be revealed
-   * and selected. A run found outside the loaded pages becomes one of the loaded rows, in its
-   * place among them; "Show more…" goes on from the same cursor (the row is not repeated).
-   * Other stores are left as they are (their rows are shown a page at a time by the user).
+   * Go to Run: shows rows down to the run (page by page), so it can be revealed and selected.
+   * In a paged store (a database), a run found outside the loaded pages becomes one of the
+   * loaded rows, in its place among them; "Show more…" goes on from the same cursor (the row
+   * is not repeated).
    */
   async includeRun(storeKey: string, entry: PagedEntry): Promise<void> {
-    if (!this.stores.get(storeKey)?.pager) return;
+    const handle = this.stores.get(storeKey);
+    if (!handle) return;
     const state = await this.ensureListed(storeKey);
     if (!state.runs || state.error) return;
-    if (entry.figures) this.summaries.prime(storeKey, entry, entry.figures);
     let index = state.runs.indexOf(entry.id);
     const inserted = index < 0;
+    // A store listed whole (a folder) has every run in its list already: its page is shown.
+    if (inserted && !handle.pager) return;
+    if (entry.figures) this.summaries.prime(storeKey, entry, entry.figures);
     if (inserted) {
       const runs = [...state.runs.toArray(), { id: entry.id, savedAt: entry.savedAt, size: entry.size }];
       state.runs = new RunList(runs.sort(newestFirst));

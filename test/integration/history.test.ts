@@ -142,6 +142,15 @@ describe('Flow History in VS Code', function () {
         await vscode.commands.executeCommand('a3sFlow.history.showMore', more.storeKey);
         children = await rootRuns(internals);
         assert.strictEqual(children.filter((c) => c.kind === 'run').length, Math.min(20, before + 12));
+        // Go to Run reveals a run beyond the rows shown: its page is shown and its row selected.
+        internals.tree.refreshAll();
+        const oldest = ids[11];
+        assert.ok(!(await rootRuns(internals)).some((c) => c.kind === 'run' && c.id === oldest), 'not on the first page');
+        const ref = await vscode.commands.executeCommand('a3sFlow.history.goToRun', oldest);
+        assert.deepStrictEqual(ref, { storeKey: internals.stores.folders()[0].key, id: oldest });
+        assert.ok((await rootRuns(internals)).some((c) => c.kind === 'run' && c.id === oldest), 'the run is a row');
+        await waitFor('the row selected', () => internals.treeView.selection.some((n) => n.kind === 'run' && n.id === oldest));
+        internals.panels.dispose();
         for (const id of ids) fs.unlinkSync(path.join(storeDir(), `${id}.json`));
       } finally {
         await config.update('pageSize', undefined, vscode.ConfigurationTarget.Global);
