@@ -171,7 +171,8 @@ class PlotPage {
       scales: { x: { time: true, range: (_u, min, max) => padRange(min, max) } },
       legend: { show: false },
       cursor: { points: { size: 10 }, drag: { x: false, y: false } },
-      axes: [axis, { ...axis, size: 72, values: (_u, splits) => splits.map(axisLabel) }],
+      // Time labels such as "10:15am" need about 60 px: 80 px between ticks keeps them apart.
+      axes: [{ ...axis, space: 80 }, { ...axis, size: 72, values: (_u, splits) => splits.map(axisLabel) }],
       series: [
         {},
         {

@@ -12,7 +12,7 @@ import type { FrameLocator } from 'playwright-core';
 import { MAX_WINDOW_CELLS } from '../../src/core/gridModel';
 import { parseFlowResult } from '../../src/core/flowResult';
 import { isJsonObject, JsonValue } from '../../src/core/json';
-import { parkMouse } from './screens';
+import { parkMouse, screenshots } from './screens';
 import { BIG, BROKEN, EXAMPLE, seedStore } from './seedStore';
 import { e2eArtifactsDir, useWorkbench, Workbench } from './support';
 
@@ -203,8 +203,9 @@ describe('Flow History: the Run Grid (e2e)', function () {
     fs.mkdirSync(docs, { recursive: true });
     for (const [theme, name] of [
       ['Light Modern', 'grid-light'],
-      ['Dark Modern', 'grid-dark'],
       ['Dark High Contrast', 'grid-high-contrast'],
+      // Last: the pictures of the tests after this one are in the default dark theme.
+      ['Dark Modern', 'grid-dark'],
     ] as const) {
       await setTheme(wb, theme);
       // The page restyles from the theme's variables: wait for its background to change.
@@ -246,8 +247,8 @@ describe('Flow History: the Run Grid (e2e)', function () {
       if (entry.status !== 'unreadable' && older !== undefined && older !== entry.status) assert.ok(entry.change.includes(`tatus ${older} → ${entry.status}`), `${entry.run}: ${entry.change}`);
     });
     assert.match(shown[0].label, /^fetch in run [0-9a-f]{8}, \d+ min ago: /);
-    await parkMouse(wb.page);
-    await wb.screenshot('node-history');
+    // The README's picture: the editor area.
+    await screenshots(wb, 'node-history', (await wb.page.locator('.part.editor').boundingBox()) ?? undefined);
     // Keyboard to EXAMPLE's Open Output: its output opens as a document.
     await web.locator(`[data-run="${EXAMPLE}"] [data-action="openOutput"]`).focus();
     await web.locator('*:focus').press('Enter');
@@ -310,8 +311,8 @@ describe('Flow History: the Run Grid (e2e)', function () {
     assert.strictEqual(await plot.locator('[data-testid="plot-note"]').innerText(), `${withEtag.length} values exceed 2^53: shown exactly in the table, plotted approximately.`);
     assert.strictEqual(await plot.locator('[data-testid="plot-chart"] canvas').count(), 1);
     assert.match(await plot.locator('table caption').innerText(), new RegExp(`${withEtag.length} values over ${oldestFirst.length} runs`));
-    await parkMouse(wb.page);
-    await wb.screenshot('plot');
+    // The README's picture: the editor area.
+    await screenshots(wb, 'plot', (await wb.page.locator('.part.editor').boundingBox()) ?? undefined);
     // A table row's button, by keyboard, opens that run.
     const target = withEtag[0];
     await plot.locator(`[data-run="${target}"] [data-testid="plot-open-run"]`).focus();
