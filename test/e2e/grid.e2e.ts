@@ -269,7 +269,7 @@ describe('Flow History: the Run Grid (e2e)', function () {
     await waitUntil('the same history is in front again', async () => (await activeTab()) === 'History: fetch');
   });
 
-  it('plots a number from the panel across runs (by keyboard): the table matches the files, a row opens its run', async () => {
+  it('plots a number from the panel across runs (by keyboard): the table matches the files; a point (by mouse, its tooltip exact) and a row (by keyboard) open their runs', async () => {
     const wb = workbench();
     // What each file has at $.outputs["fetch"].etag (a u64 in the samples), read with the run reader.
     const etag = (id: string): string => {
@@ -313,6 +313,26 @@ describe('Flow History: the Run Grid (e2e)', function () {
     assert.match(await plot.locator('table caption').innerText(), new RegExp(`${withEtag.length} values over ${oldestFirst.length} runs`));
     // The README's picture: the editor area.
     await screenshots(wb, 'plot', (await wb.page.locator('.part.editor').boundingBox()) ?? undefined);
+    // A point, by mouse: sweep across the chart until the tooltip names a run (the cursor
+    // snaps to the nearest point), check its value against the file, click: that run opens.
+    const over = plot.locator('[data-testid="plot-chart"] .u-over');
+    const box = await over.boundingBox();
+    assert.ok(box, 'the chart has a plotting area');
+    const tooltip = plot.locator('[data-testid="plot-tooltip"]');
+    const pointed = withEtag[withEtag.length - 1];
+    let hovered = '';
+    for (let x = box.x + box.width - 2; x > box.x && !hovered.includes(`run ${pointed.slice(0, 8)}`); x -= 4) {
+      await wb.page.mouse.move(x, box.y + box.height / 2);
+      hovered = (await tooltip.isVisible()) ? await tooltip.innerText() : '';
+    }
+    assert.ok(hovered.includes(`run ${pointed.slice(0, 8)}`), `the tooltip names run ${pointed.slice(0, 8)}: ${JSON.stringify(hovered)}`);
+    assert.ok(hovered.startsWith(etag(pointed)), `the tooltip shows the exact value ${etag(pointed)}: ${JSON.stringify(hovered)}`);
+    await wb.page.mouse.down();
+    await wb.page.mouse.up();
+    await waitUntil('the pointed run opens', async () => (await activeTab()).includes(pointed.slice(0, 8)));
+    // Back to the plot (its page is drawn again, from the host).
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Plot: $.outputs["fetch"].etag' }).click();
+    await waitUntil('the plot is back with every run', async () => (await activeTab()).startsWith('Plot: ') && (await plot.locator('[data-testid="plot-row"]').count()) === oldestFirst.length);
     // A table row's button, by keyboard, opens that run.
     const target = withEtag[0];
     await plot.locator(`[data-run="${target}"] [data-testid="plot-open-run"]`).focus();
