@@ -4,12 +4,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** `**` spans folders, `*` and `?` stay within one path segment; paths use `/`. */
+/**
+ * `**` spans folders, `*` and `?` stay within one path segment, `{a,b}` is either (not
+ * nested); paths use `/`.
+ */
 export function globToRegExp(pattern: string): RegExp {
   let source = '';
+  let inBraces = false;
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i];
-    if (char === '*' && pattern[i + 1] === '*') {
+    if (char === '{' && !inBraces && pattern.indexOf('}', i) > i) {
+      source += '(?:';
+      inBraces = true;
+    } else if (char === '}' && inBraces) {
+      source += ')';
+      inBraces = false;
+    } else if (char === ',' && inBraces) {
+      source += '|';
+    } else if (char === '*' && pattern[i + 1] === '*') {
       const slash = pattern[i + 2] === '/';
       source += slash ? '(?:.*/)?' : '.*';
       i += slash ? 2 : 1;
