@@ -17,6 +17,7 @@ import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeInterleaved } from './stats';
 import { runMemoryScenarios } from './memory';
 import { runWideScenarios } from './wide';
+import { runDatabaseScenarios } from './database';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -35,12 +36,14 @@ function packageExtension(): void {
 }
 
 /**
- * Scenarios on the packaged extension in code-server and Chromium, each kept as its own
- * section of bench/results.md; `BENCH_ONLY=wide` or `BENCH_ONLY=memory` runs one of them alone.
+ * Scenarios on the packaged extension in code-server and Chromium (and the PostgreSQL store at
+ * 1,000,000 runs, issue 12), each kept as its own section of bench/results.md;
+ * `BENCH_ONLY=wide`, `BENCH_ONLY=memory` or `BENCH_ONLY=database` runs one of them alone.
  */
 const SECTIONS = {
   memory: { title: '## Big runs and memory (`BENCH_ONLY=memory npm run bench`)', run: () => runMemoryScenarios(cli, BIG_KB) },
   wide: { title: '## Wide runs (`BENCH_ONLY=wide npm run bench`)', run: () => runWideScenarios(cli) },
+  database: { title: '## Team history on PostgreSQL, 1,000,000 runs (`BENCH_ONLY=database npm run bench`)', run: () => runDatabaseScenarios(cli, root) },
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
