@@ -11,7 +11,7 @@ import { FolderExecutionStore } from '../core/folderStore';
 import { DEFAULT_STORE_DIRECTORY } from '../core/limits';
 import { errorMessage } from '../core/errors';
 import { normalizeExecutionId } from '../core/executionId';
-import { ExecutionEntry, ExecutionStore, idMismatch } from '../core/executionStore';
+import { ExecutionEntry, ExecutionStore, idMismatch, ReadOutcome } from '../core/executionStore';
 import { ExportedRun, exportStoredRun } from '../core/exportText';
 import { FlowResultError, parseFlowResultBytes, serializeFlowResult } from '../core/flowResult';
 import { formatBytes, formatTimestamp, oneLine } from '../core/format';
@@ -465,16 +465,27 @@ export function buildProgram(): Command {
       await db.requirePrivilege('insert');
       const entries = await folder.listEntries();
       const progress = new Progress('push', entries.length);
-      for (let start = 0; start < entries.length; start += batchSize) {
-        const batch: StoredText[] = [];
+      // The next batch's files are read and checked while the server writes this one, so the
+      // folder and the database work at the same time instead of taking turns.
+      const read = (start: number) => {
         const slice = entries.slice(start, start + batchSize);
-        for (const entry of slice) {
-          const checked = await checkedText(folder, entry.id);
-          if (typeof checked === 'string') {
+        const reading = folder.readRuns(slice.map((entry) => entry.id)).then((outcomes) => ({ slice, checked: outcomes.map((outcome, i) => checkedText(outcome, slice[i].id)) }));
+        // Awaited in turn below; a failure while an earlier batch is written is not unhandled.
+        reading.catch(() => undefined);
+        return reading;
+      };
+      let next = entries.length > 0 ? read(0) : undefined;
+      for (let start = 0; next; start += batchSize) {
+        const { slice, checked } = await next;
+        next = start + batchSize < entries.length ? read(start + batchSize) : undefined;
+        const batch: StoredText[] = [];
+        slice.forEach((entry, i) => {
+          const text = checked[i];
+          if (typeof text === 'string') {
             exitCode = 1;
-            progress.fail(`${entry.id}: ${checked}`);
-          } else batch.push({ id: entry.id, text: checked.text, savedAt: checked.savedAt });
-        }
+            progress.fail(`${entry.id}: ${text}`);
+          } else batch.push({ id: entry.id, text: text.text, savedAt: text.savedAt });
+        });
         progress.count(await saveBatch(db, batch, (id, reason) => {
           exitCode = 1;
           progress.fail(`${id}: ${reason}`);
@@ -548,8 +559,7 @@ function checkRecord(bytes: Uint8Array, id: string): string | undefined {
 }
 
 /** A folder run's exact text and saved time, or why it cannot be pushed. */
-async function checkedText(folder: FolderExecutionStore, id: string): Promise<{ text: string; savedAt: number } | string> {
-  const outcome = await folder.readRun(id);
+function checkedText(outcome: ReadOutcome, id: string): { text: string; savedAt: number } | string {
   if (outcome.kind === 'missing') return 'removed while pushing';
   if (outcome.kind === 'unreadable') return outcome.reason;
   const problem = checkRecord(outcome.bytes, id);

@@ -40,6 +40,11 @@ export interface FolderPort {
    */
   listRunFiles?(): Promise<RunFileColumns | undefined>;
   read(name: string): Promise<Uint8Array>;
+  /**
+   * Reads many small files (never following a symlink), each to its bytes or the error
+   * reading it gave; adapters may batch. For bulk copies such as `flow-history push`.
+   */
+  readMany?(names: readonly string[]): Promise<(Uint8Array | Error)[]>;
   /** Writes a new file, flushed to disk where the host allows it; creates the folder if needed. */
   write(name: string, data: Uint8Array): Promise<void>;
   /** Renames within the folder, replacing the target. */

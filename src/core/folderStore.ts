@@ -182,6 +182,37 @@ export class FolderExecutionStore implements ExecutionStore {
     return { kind: 'bytes', entry: { ...entry, size: bytes.byteLength }, bytes };
   }
 
+  /**
+   * Many runs at once, each as `readRun` gives it (same checks: a file, within the limits,
+   * never through a symlink); batched where the port can (`statMany`, `readMany`).
+   */
+  async readRuns(ids: readonly string[]): Promise<ReadOutcome[]> {
+    if (!this.port.statMany || !this.port.readMany) return Promise.all(ids.map((id) => this.readRun(id)));
+    const keys = ids.map(requireExecutionId);
+    const names = keys.map(runFileName);
+    const stats = await this.port.statMany(names);
+    const outcomes: ReadOutcome[] = new Array(ids.length);
+    const toRead: number[] = [];
+    stats.forEach((stat, i) => {
+      if (!stat || (stat.kind !== 'file' && stat.kind !== 'symlink')) {
+        outcomes[i] = { kind: 'missing' };
+        return;
+      }
+      const entry = this.entryFor(keys[i], stat);
+      if (entry.problem) outcomes[i] = { kind: 'unreadable', entry, reason: entry.problem };
+      else toRead.push(i);
+    });
+    const read = await this.port.readMany(toRead.map((i) => names[i]));
+    toRead.forEach((i, j) => {
+      const entry = this.entryFor(keys[i], stats[i]!);
+      const bytes = read[j];
+      if (bytes instanceof Error) outcomes[i] = { kind: 'unreadable', entry, reason: `cannot be read: ${errorMessage(bytes)}` };
+      else if (bytes.byteLength > this.maxFileBytes) outcomes[i] = { kind: 'unreadable', entry, reason: this.tooBig(bytes.byteLength) };
+      else outcomes[i] = { kind: 'bytes', entry: { ...entry, size: bytes.byteLength }, bytes };
+    });
+    return outcomes;
+  }
+
   async localRun(id: string): Promise<LocalRunOutcome | undefined> {
     if (!this.port.localPath) return undefined;
     const found = await this.checkedRunFile(id);

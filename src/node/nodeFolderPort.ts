@@ -8,6 +8,8 @@ import { isMissing, RunListingWorker } from './runListingWorker';
 
 /** Entries stat-ed between two yields to the event loop (a few ms of work). */
 const STAT_CHUNK = 2000;
+/** Files read synchronously between two yields to the event loop. */
+const READ_CHUNK = 100;
 
 export class NodeFolderPort implements FolderPort {
   readonly location: string;
@@ -73,6 +75,30 @@ export class NodeFolderPort implements FolderPort {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Reads many files with synchronous calls in a loop: for small files already in the page
+   * cache, a fraction of the cost of five thread-pool round trips each (open, fstat, read,
+   * read, close); chunks keep each blocking slice short, as in `statMany`.
+   */
+  async readMany(names: readonly string[]): Promise<(Uint8Array | Error)[]> {
+    const out: (Uint8Array | Error)[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      try {
+        // O_NOFOLLOW, as in `read`.
+        const fd = fsSync.openSync(this.resolve(names[i]), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+        try {
+          out[i] = fsSync.readFileSync(fd);
+        } finally {
+          fsSync.closeSync(fd);
+        }
+      } catch (error) {
+        out[i] = error instanceof Error ? error : new Error(String(error));
+      }
+      if (i % READ_CHUNK === READ_CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
   }
 
   async write(name: string, data: Uint8Array): Promise<void> {

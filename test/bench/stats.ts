@@ -43,7 +43,7 @@ export interface ScenarioResult {
   readonly ours: number;
   /** The raw baseline's median, same unit; undefined for absolute goals. */
   readonly baseline?: number;
-  readonly unit: 'ms' | 'B/run' | 'rows' | 'refreshes' | 'elements' | 'MiB';
+  readonly unit: 'ms' | 'B/run' | 'rows' | 'refreshes' | 'elements' | 'MiB' | 'queries' | 'transactions';
   /** The goal: a ratio to the baseline, or an absolute limit; none for a figure given for reference. */
   readonly goal?: { readonly ratio: number } | { readonly max: number };
   readonly note?: string;

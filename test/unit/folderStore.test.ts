@@ -45,6 +45,39 @@ describe('FolderExecutionStore rules', () => {
     await assert.rejects(store.localRun('../../etc/passwd'));
   });
 
+  it('reads many runs at once (for push) exactly as readRun reads each: bytes, missing, link, empty, too big, a directory', async () => {
+    const ok = newExecutionId();
+    write(`${ok}.json`, validText(ok));
+    const missing = newExecutionId();
+    const link = newExecutionId();
+    fs.writeFileSync(path.join(tempDir(), 'target.json'), validText(link));
+    fs.symlinkSync(path.join(tempDir(), 'target.json'), path.join(dir, `${link}.json`));
+    const empty = newExecutionId();
+    write(`${empty}.json`, '');
+    const big = newExecutionId();
+    write(`${big}.json`, Buffer.alloc(200 * 1024, 0x20));
+    const folder = newExecutionId();
+    fs.mkdirSync(path.join(dir, `${folder}.json`));
+    // Enough runs for the port to yield between chunks, in an order unlike the folder's.
+    const more = Array.from({ length: 250 }, () => newExecutionId());
+    for (const id of more) write(`${id}.json`, validText(id));
+    const ids = [big, ...more.slice(0, 120), ok, missing, link, empty, folder, ...more.slice(120)];
+    const batched = await store.readRuns(ids);
+    const oneByOne = await Promise.all(ids.map((id) => store.readRun(id)));
+    assert.deepStrictEqual(batched, oneByOne);
+    assert.deepStrictEqual(
+      [big, ok, missing, link, empty, folder].map((id) => batched[ids.indexOf(id)].kind),
+      ['unreadable', 'bytes', 'missing', 'unreadable', 'unreadable', 'missing'],
+    );
+    const read = batched[ids.indexOf(ok)];
+    assert.ok(read.kind === 'bytes' && Buffer.from(read.bytes).toString('utf8') === validText(ok));
+    await assert.rejects(store.readRuns([ok, '../../etc/passwd']));
+    // A port without the batch calls gives the same answers through readRun.
+    const plain = new NodeFolderPort(dir) as FolderPort;
+    const unbatched = new FolderExecutionStore({ ...plain, location: plain.location, list: () => plain.list(), stat: (n) => plain.stat(n), read: (n) => plain.read(n), write: (n, d) => plain.write(n, d), rename: (a, b) => plain.rename(a, b), remove: (n, o) => plain.remove(n, o), locate: (n) => plain.locate(n) }, { maxFileBytes: 128 * 1024 });
+    assert.deepStrictEqual(await unbatched.readRuns(ids), oneByOne);
+  });
+
   it('creates the folder on first save', async () => {
     const nested = new FolderExecutionStore(new NodeFolderPort(path.join(tempDir(), 'a/b/c')));
     assert.deepStrictEqual(await nested.listEntries(), []);
