@@ -15,6 +15,14 @@ import { HistoryStores, StoreHandle } from '../stores/historyStores';
 import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
 
+/**
+ * A local run file this big is read once the page is ready, not while it loads: its scan
+ * (about half a second of a core for 50 MB) would share the machine with the new webview's
+ * own start and make the extension host wait for a core. Smaller (and wide) runs are read
+ * while the page loads, which is what makes their first screen quick.
+ */
+export const LATE_READ_BYTES = 16 * 1024 * 1024;
+
 export const DETAIL_VIEW_TYPE = 'a3sFlow.history.run';
 
 /**
@@ -133,6 +141,9 @@ export class ExecutionDetailPanel {
   private pendingRest: NodeTable | undefined;
   /** The run read as the panel opened, for the page's first `ready`. */
   private early: Promise<Loaded> | undefined;
+  private markReady: () => void = () => undefined;
+  /** Resolves at the page's first `ready` (or when the panel closes). */
+  private readonly pageReady = new Promise<void>((resolve) => (this.markReady = resolve));
   private readonly renderEmitter = new vscode.EventEmitter<{ rows: number; ms: number }>();
   /** The page drew a run: rows in its DOM, ms from starting to read the file. */
   readonly onDidRender = this.renderEmitter.event;
@@ -151,7 +162,8 @@ export class ExecutionDetailPanel {
     this.pendingFocus = focusNode;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderShell(panel.webview, extensionUri);
-    // The run is read while the page loads, not after it says it is ready.
+    // The run is read while the page loads, not after it says it is ready (a very big local
+    // run waits for the page: LATE_READ_BYTES).
     this.early = this.read();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: unknown) => this.onMessage(data)),
@@ -194,6 +206,7 @@ export class ExecutionDetailPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.markReady();
         await this.load();
         return;
       case 'copy':
@@ -287,6 +300,11 @@ export class ExecutionDetailPanel {
       const started = Date.now();
       // A big local run is read by the scan worker; anything else is read here.
       const local = await this.handle.store.localRun?.(this.id);
+      if (local?.kind === 'file' && local.entry.size >= LATE_READ_BYTES) {
+        await this.pageReady;
+        // Closed before its page was ready: nothing to read for (nothing is posted either).
+        if (this.disposed) return { message: { type: 'loading', id: this.id } };
+      }
       const outcome = local?.kind === 'file' && local.entry.size >= WORKER_THRESHOLD_BYTES ? local : await this.handle.store.readRun(this.id);
       if (outcome.kind === 'missing') return { message: { type: 'deleted', id: this.id } };
       if (outcome.kind === 'unreadable') return { message: { type: 'unreadable', id: this.id, reason: outcome.reason, location: where } };
@@ -351,6 +369,7 @@ export class ExecutionDetailPanel {
 
   dispose(): void {
     this.disposed = true;
+    this.markReady();
     for (const d of this.disposables) d.dispose();
     this.renderEmitter.dispose();
     this.dropEarly();

@@ -272,6 +272,37 @@ describe('Flow History in VS Code', function () {
       assert.ok(fs.existsSync(path.join(storeDir(), `${BIG}.json`)));
     });
 
+    it('reads a very big local run once its page is ready, a smaller one while the page loads', async () => {
+      const id = '99999999-1111-4222-8333-555555555555';
+      const smaller = '99999999-1111-4222-8333-666666666666';
+      // Past LATE_READ_BYTES (16 MiB): one 17 MB string output; and a 1 MB run (read by the
+      // scan worker too, from 512 KB).
+      writeRunAtomically(storeDir(), id, runText(id, `{"big":"${'x'.repeat(17 * 1024 * 1024)}"}`, '["big"]'));
+      writeRunAtomically(storeDir(), smaller, runText(smaller, `{"big":"${'x'.repeat(1024 * 1024)}"}`, '["big"]'));
+      const ready = new Map<string, boolean>();
+      const scanner = internals.scanner;
+      const builds = stub(scanner, 'buildFromFile', (async (file: string, maxBytes: number, meta: { id: string }) => {
+        const panel = internals.panels.get({ storeKey: workspaceFolder().uri.toString(), id: meta.id });
+        ready.set(meta.id, (panel as unknown as { ready: boolean } | undefined)?.ready ?? false);
+        return Object.getPrototypeOf(scanner).buildFromFile.call(scanner, file, maxBytes, meta);
+      }) as typeof scanner.buildFromFile);
+      try {
+        for (const runId of [id, smaller]) {
+          const ref = { storeKey: workspaceFolder().uri.toString(), id: runId };
+          internals.panels.show(ref);
+          const panel = await waitFor('panel', () => internals.panels.get(ref));
+          await panel.whenLoaded();
+          assert.strictEqual(panel.fileReadBy, 'scan worker');
+        }
+      } finally {
+        builds.restore();
+        internals.panels.dispose();
+        for (const runId of [id, smaller]) fs.unlinkSync(path.join(storeDir(), `${runId}.json`));
+      }
+      assert.strictEqual(ready.get(id), true, 'the 17 MB run is read after its page said ready');
+      assert.strictEqual(ready.get(smaller), false, 'the 1 MB run is read while its page loads');
+    });
+
     it('sends a big output only when the page asks for it, and only for its own nodes', async () => {
       const id = '99999999-1111-4222-8333-444444444444';
       const big = `[${Array.from({ length: 60_000 }, (_, i) => `{"i":${i},"h":${18446744073709551615n - BigInt(i)}}`).join(',')}]`;
