@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { ExecutionEntry } from '../core/executionStore';
 import { RunList } from '../core/runList';
 import { log } from '../host/log';
-import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { NodeRead, NodeReadTarget, RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { decodeRunNodes, NodeView } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 
@@ -161,6 +161,32 @@ export abstract class StorePanel<HostMessage, PageMessage> {
     if (outcome.kind === 'missing') return { ok: false, reason: 'the run no longer exists' };
     if (outcome.kind === 'unreadable') return { ok: false, reason: outcome.reason };
     return scanner.build(outcome.bytes, meta);
+  }
+
+  /**
+   * One node of a run (its status and output's stored text), or its context or extra fields,
+   * as `buildRun` and `nodeOutput` would give it: a big local run's by the scan worker from
+   * its file in one pass, without building its view; anything else through `buildRun`.
+   */
+  protected async readRunNode(entry: ExecutionEntry, scanner: RunScanner, target: NodeReadTarget): Promise<NodeRead> {
+    const local = entry.size >= WORKER_THRESHOLD_BYTES ? await this.handle.store.localRun?.(entry.id) : undefined;
+    const read = local?.kind === 'file' ? await scanner.readNode(local.path, local.maxBytes, entry.id, target) : undefined;
+    if (read) {
+      this.readBy.set(entry.id, 'scan worker');
+      return read;
+    }
+    const built = await this.buildRun(entry, scanner);
+    if (!built.ok) return built;
+    try {
+      if (target.kind === 'context') return { ok: true, status: 'absent', text: built.view.context };
+      if (target.kind === 'extra') return { ok: true, status: 'absent', text: built.view.extraFields };
+      const found = await nodeOutput(built, target.nodeId);
+      if (!found) return { ok: true, status: 'absent' };
+      if (found === 'changed') return { ok: false, reason: 'the run changed while it was read' };
+      return { ok: true, status: found.node.status, ...(found.output !== undefined ? { text: found.output } : {}) };
+    } finally {
+      built.release();
+    }
   }
 
   protected post(message: HostMessage): void {

@@ -15,6 +15,7 @@ import { NodeFolderPort } from '../../src/node/nodeFolderPort';
 import { RunListingWorker } from '../../src/node/runListingWorker';
 import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeInterleaved } from './stats';
+import { runHistoryScenarios } from './history';
 import { runMemoryScenarios } from './memory';
 import { runWideScenarios } from './wide';
 
@@ -36,11 +37,12 @@ function packageExtension(): void {
 
 /**
  * Scenarios on the packaged extension in code-server and Chromium, each kept as its own
- * section of bench/results.md; `BENCH_ONLY=wide` or `BENCH_ONLY=memory` runs one of them alone.
+ * section of bench/results.md; `BENCH_ONLY=wide`, `BENCH_ONLY=memory` or `BENCH_ONLY=history` runs one of them alone.
  */
 const SECTIONS = {
   memory: { title: '## Big runs and memory (`BENCH_ONLY=memory npm run bench`)', run: () => runMemoryScenarios(cli, BIG_KB) },
   wide: { title: '## Wide runs (`BENCH_ONLY=wide npm run bench`)', run: () => runWideScenarios(cli) },
+  history: { title: '## Node History and plot over big runs (`BENCH_ONLY=history npm run bench`)', run: () => runHistoryScenarios(cli, root) },
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
