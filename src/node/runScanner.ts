@@ -9,7 +9,7 @@ import { BIG_RUN_BYTES } from '../core/limits';
 import { NodeTable, RunView } from '../shared/protocol';
 import { ExportAnswer, exportRunSource } from './exportFile';
 import { readFileRange, readRunSource, RunSource, StoredFile } from './readRunFile';
-import { NodeRead, NodeReadTarget } from './runNodeReader';
+import { NodeRead, NodeReadTarget, readRunNode } from './runNodeReader';
 import { buildRunOutline, buildRunViewFromBytes, RunMeta, RunOutline, scanRunBytes } from './runViewModel';
 
 export type { ExportAnswer, NodeRead, NodeReadTarget, RunSource };
@@ -91,6 +91,18 @@ export class RunScanner {
     const worker = this.ensureWorker();
     if (!worker) return undefined;
     const { node } = await this.request(worker, { type: 'readNode', path: file, maxBytes, id, target });
+    return node ?? { ok: false, reason: 'the scan worker gave no answer' };
+  }
+
+  /**
+   * The same from a run's bytes (a database row, say): in the worker for a big run (the bytes
+   * handed over, not copied), here for a small one.
+   */
+  async readNodeFromBytes(bytes: Uint8Array, id: string, target: NodeReadTarget): Promise<NodeRead> {
+    const worker = bytes.byteLength >= WORKER_THRESHOLD_BYTES ? this.ensureWorker() : undefined;
+    if (!worker) return readRunNode(bytes, id, target);
+    const own = ownBuffer(bytes);
+    const { node } = await this.request(worker, { type: 'readNode', bytes: own, id, target }, [own.buffer as ArrayBuffer]);
     return node ?? { ok: false, reason: 'the scan worker gave no answer' };
   }
 

@@ -25,7 +25,7 @@ export type ScanRequest =
   | { readonly type: 'outline'; readonly requestId: number; readonly id: string; readonly limit: number; readonly path?: string; readonly maxBytes?: number; readonly bytes?: Uint8Array }
   | { readonly type: 'prepareExport'; readonly requestId: number; readonly storedBytes: number }
   /** One node (or the context, or the extra fields) of a local run, read from its file; nothing kept. */
-  | { readonly type: 'readNode'; readonly requestId: number; readonly path: string; readonly maxBytes: number; readonly id: string; readonly target: NodeReadTarget }
+  | { readonly type: 'readNode'; readonly requestId: number; readonly path?: string; readonly maxBytes?: number; readonly bytes?: Uint8Array; readonly id: string; readonly target: NodeReadTarget }
   /** `target` given: written there (replaced); else the export's bytes come back. */
   | { readonly type: 'export'; readonly requestId: number; readonly source: RunSource; readonly id: string; readonly target?: string };
 
@@ -106,7 +106,7 @@ parentPort?.on('message', (request: ScanRequest) => {
 async function readNode(request: ScanRequest & { type: 'readNode' }): Promise<NodeRead> {
   let bytes: Uint8Array;
   try {
-    bytes = await readRunFileAsync(request.path, request.maxBytes);
+    bytes = request.bytes ?? (await readRunFileAsync(request.path!, request.maxBytes ?? Infinity));
   } catch (error) {
     return { ok: false, reason: unreadableReason(error) };
   }
@@ -114,6 +114,8 @@ async function readNode(request: ScanRequest & { type: 'readNode' }): Promise<No
     return readRunNode(bytes, request.id, request.target);
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (request.bytes) discard(request.bytes);
   }
 }
 

@@ -165,8 +165,9 @@ export abstract class StorePanel<HostMessage, PageMessage> {
 
   /**
    * One node of a run (its status and output's stored text), or its context or extra fields,
-   * as `buildRun` and `nodeOutput` would give it: a big local run's by the scan worker from
-   * its file in one pass, without building its view; anything else through `buildRun`.
+   * as `buildRun` and `nodeOutput` would give it, without building the run's view: a big
+   * local run's by the scan worker from its file; anything else from the bytes the store
+   * reads (a big run's checked in the worker, a small one's here).
    */
   protected async readRunNode(entry: ExecutionEntry, scanner: RunScanner, target: NodeReadTarget): Promise<NodeRead> {
     const local = entry.size >= WORKER_THRESHOLD_BYTES ? await this.handle.store.localRun?.(entry.id) : undefined;
@@ -175,18 +176,11 @@ export abstract class StorePanel<HostMessage, PageMessage> {
       this.readBy.set(entry.id, 'scan worker');
       return read;
     }
-    const built = await this.buildRun(entry, scanner);
-    if (!built.ok) return built;
-    try {
-      if (target.kind === 'context') return { ok: true, status: 'absent', text: built.view.context };
-      if (target.kind === 'extra') return { ok: true, status: 'absent', text: built.view.extraFields };
-      const found = await nodeOutput(built, target.nodeId);
-      if (!found) return { ok: true, status: 'absent' };
-      if (found === 'changed') return { ok: false, reason: 'the run changed while it was read' };
-      return { ok: true, status: found.node.status, ...(found.output !== undefined ? { text: found.output } : {}) };
-    } finally {
-      built.release();
-    }
+    this.readBy.set(entry.id, 'extension host');
+    const outcome = await this.handle.store.readRun(entry.id);
+    if (outcome.kind === 'missing') return { ok: false, reason: 'the run no longer exists' };
+    if (outcome.kind === 'unreadable') return { ok: false, reason: outcome.reason };
+    return scanner.readNodeFromBytes(outcome.bytes, entry.id, target);
   }
 
   protected post(message: HostMessage): void {

@@ -103,6 +103,10 @@ describe('run scanner (worker thread)', function () {
     }
     built.release();
     assert.deepStrictEqual(await scanner.readNode(file, maxBytes, run.executionId, { kind: 'context' }), { ok: true, status: 'absent', text: built.view.context });
+    // From bytes (a database row): the same, the bytes handed over to the worker.
+    const bytes = new TextEncoder().encode(text);
+    assert.deepStrictEqual(await scanner.readNodeFromBytes(bytes, run.executionId, { kind: 'node', nodeId: 'parse' }), await scanner.readNode(file, maxBytes, run.executionId, { kind: 'node', nodeId: 'parse' }));
+    assert.strictEqual(bytes.byteLength, 0, 'handed over, not copied');
     // As the store's port reads it: never through a symlink, within the size limit, the id checked.
     const link = path.join(dir, 'link.json');
     fs.symlinkSync(file, link);
