@@ -37,7 +37,7 @@ class NotSure extends Error {}
 const FIELDS = ['execution_id', 'outputs', 'completed_nodes', 'skipped_nodes', 'context'] as const;
 /** Below serde_json's recursion limit (128) with room to spare: deeper goes to the full scan. */
 const QUICK_MAX_DEPTH = 100;
-/** A number with fewer digits and no exponent cannot exceed f64::MAX. */
+/** A number under 10^300 (integer digits plus exponent) cannot exceed f64::MAX; longer ones go to the full scan. */
 const QUICK_MAX_DIGITS = 300;
 
 const encoder = new TextEncoder();
