@@ -29,7 +29,13 @@ export async function runHistoryScenarios(cli: string, root: string): Promise<Sc
       extensionTestsPath: path.join(root, 'out', 'test', 'bench', 'historyHost'),
       extensionEnvironment: { BENCH_OUT: out },
       // Node History shows a page of this many runs; the plot's default is 500 already.
-      userSettings: { 'a3sFlow.history.pageSize': COUNT, 'a3sFlow.history.plotRuns': COUNT },
+      // code-server's port finder off, as for the main table (its exec of `ls -l /proc/*/fd`
+      // every few seconds blocks the host, VS Code's doing, not ours); BENCH_PORT_FINDER=1 keeps it.
+      userSettings: {
+        'a3sFlow.history.pageSize': COUNT,
+        'a3sFlow.history.plotRuns': COUNT,
+        ...(process.env.BENCH_PORT_FINDER ? {} : { 'remote.autoForwardPorts': false, 'remote.autoForwardPortsSource': 'output' }),
+      },
       timeoutMs: 20 * 60_000,
       label: 'bench history',
     });
