@@ -95,3 +95,21 @@ export async function readFileRange(file: StoredFile, start: number, end: number
     await handle.close();
   }
 }
+
+/**
+ * The same as readRunFile, without blocking the thread: the scan worker reads the next runs
+ * while it checks this one (Node History and the plot read hundreds, a few at a time).
+ */
+export async function readRunFileAsync(file: string, maxBytes: number): Promise<Uint8Array> {
+  const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw new TooBig(tooBigReason(size, maxBytes));
+    const bytes = await handle.readFile();
+    // The file may have grown since its size was read.
+    if (bytes.byteLength > maxBytes) throw new TooBig(tooBigReason(bytes.byteLength, maxBytes));
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}

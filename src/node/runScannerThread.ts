@@ -11,7 +11,8 @@ import { ExportAnswer, exportRunSource } from './exportFile';
 import * as fs from 'fs';
 import { ScannedFlowResult } from '../core/flowResult';
 import { tableBuffers } from '../shared/protocol';
-import { readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
+import { readRunFileAsync, readStoredFile, RunSource, StoredFile, unreadableReason } from './readRunFile';
+import { NodeRead, NodeReadTarget, readRunNode } from './runNodeReader';
 import { BuiltRunView, buildRunOutline, buildRunView, buildRunViewFromBytes, RunMeta, scanRunBytes } from './runViewModel';
 
 
@@ -23,6 +24,8 @@ export type ScanRequest =
   /** The tree's view of a run (figures, first `limit` nodes): from a file (`path`) or bytes. */
   | { readonly type: 'outline'; readonly requestId: number; readonly id: string; readonly limit: number; readonly path?: string; readonly maxBytes?: number; readonly bytes?: Uint8Array }
   | { readonly type: 'prepareExport'; readonly requestId: number; readonly storedBytes: number }
+  /** One node (or the context, or the extra fields) of a local run, read from its file; nothing kept. */
+  | { readonly type: 'readNode'; readonly requestId: number; readonly path?: string; readonly maxBytes?: number; readonly bytes?: Uint8Array; readonly id: string; readonly target: NodeReadTarget }
   /** `target` given: written there (replaced); else the export's bytes come back. */
   | { readonly type: 'export'; readonly requestId: number; readonly source: RunSource; readonly id: string; readonly target?: string };
 
@@ -53,6 +56,10 @@ parentPort?.on('message', (request: ScanRequest) => {
   }
   if (request.type === 'outline') {
     outline(request);
+    return;
+  }
+  if (request.type === 'readNode') {
+    void readNode(request).then((node) => parentPort!.postMessage({ requestId: request.requestId, node }));
     return;
   }
   try {
@@ -91,6 +98,26 @@ parentPort?.on('message', (request: ScanRequest) => {
     parentPort!.postMessage({ requestId: request.requestId, result: { ok: false, reason: error instanceof Error ? error.message : String(error) } });
   }
 });
+
+/**
+ * Read without blocking (the next requests' files are read while this one is checked), then
+ * checked in one pass; only the node's text goes back.
+ */
+async function readNode(request: ScanRequest & { type: 'readNode' }): Promise<NodeRead> {
+  let bytes: Uint8Array;
+  try {
+    bytes = request.bytes ?? (await readRunFileAsync(request.path!, request.maxBytes ?? Infinity));
+  } catch (error) {
+    return { ok: false, reason: unreadableReason(error) };
+  }
+  try {
+    return readRunNode(bytes, request.id, request.target);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (request.bytes) discard(request.bytes);
+  }
+}
 
 /** Only the outline goes back: a page of nodes, whatever the run's width. */
 function outline(request: ScanRequest & { type: 'outline' }): void {

@@ -1,10 +1,10 @@
 /**
  * Node History: one webview panel per store and node id, the node across the newest runs
  * of the store (a page at a time, like the tree), each with what changed since the run
- * before. The host reads each run the way the detail panel does (a big local run in the
- * scan worker, straight from its file; other runs through the store, big ones scanned in
- * the worker), keeps only the node's slice, and sends the page previews (never whole
- * outputs). Re-read when the store's runs change (unchanged runs come from a cache). Every
+ * before. The host reads only the node of each run: a big local run's by the scan worker,
+ * straight from its file in one pass without building the run's view (readRunNode); other
+ * runs as the detail panel reads them (through the store, big ones scanned in the worker).
+ * It sends the page previews (never whole outputs). Re-read when the store's runs change (unchanged runs come from a cache). Every
  * message from the page is validated, and a page may only ask about the runs it was sent.
  */
 import * as vscode from 'vscode';
@@ -18,7 +18,7 @@ import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { HistoryEntryView, HistoryHostMessage, HistoryPageMessage, parseHistoryPageMessage } from '../shared/historyProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, nodeOutput, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
+import { mapLimit, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 export const HISTORY_VIEW_TYPE = 'a3sFlow.history.nodeHistory';
@@ -175,22 +175,15 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
     const unreadable = (reason: string) => ({ run: { id: entry.id, savedAt: entry.savedAt, unreadable: reason }, preview: '' });
     if (entry.problem) return unreadable(entry.problem);
     try {
-      const built = await this.buildRun(entry, this.scanner);
-      if (!built.ok) return unreadable(built.reason);
-      try {
-        const found = await nodeOutput(built, this.nodeId);
-        if (!found) return { run: { id: entry.id, savedAt: entry.savedAt, status: 'absent' }, preview: '' };
-        if (found === 'changed') return unreadable('the run changed while it was read');
-        const { node, output } = found;
-        return { run: { id: entry.id, savedAt: entry.savedAt, status: node.status, ...(output !== undefined ? { output } : {}) }, preview: output === undefined ? '' : oneLine(output.slice(0, PREVIEW_CHARS * 4), PREVIEW_CHARS) };
-      } finally {
-        built.release();
-      }
+      const read = await this.readRunNode(entry, this.scanner, { kind: 'node', nodeId: this.nodeId });
+      if (!read.ok) return unreadable(read.reason);
+      if (read.status === 'absent') return { run: { id: entry.id, savedAt: entry.savedAt, status: 'absent' }, preview: '' };
+      const output = read.text;
+      return { run: { id: entry.id, savedAt: entry.savedAt, status: read.status, ...(output !== undefined ? { output } : {}) }, preview: output === undefined ? '' : oneLine(output.slice(0, PREVIEW_CHARS * 4), PREVIEW_CHARS) };
     } catch (error) {
       return unreadable(errorMessage(error));
     }
   }
-
 }
 
 /** The Node History panels (not restored after a reload: the command opens them again). */

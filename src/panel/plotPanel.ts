@@ -1,10 +1,10 @@
 /**
  * Plot Across Runs: one webview panel per store and JSON path, the number at that path over
  * the newest `a3sFlow.history.plotRuns` runs as a line chart (uPlot) and a table. The host
- * reads each run the way Node History does (a big local run in the scan worker, straight
- * from its file; other runs through the store, big ones scanned in the worker), keeps only
- * the text of the value under the path's root (a node's output, the context or the extra
- * fields), and sends the page the points. Re-read when the store's runs change (unchanged
+ * reads each run the way Node History does (a big local run's node, context or extra fields
+ * by the scan worker, straight from its file in one pass; other runs through the store, big
+ * ones scanned in the worker), keeps only the text of the value under the path's root (a
+ * node's output, the context or the extra fields), and sends the page the points. Re-read when the store's runs change (unchanged
  * runs come from a cache). Every message from the page is validated, and a page may only
  * open the runs it was sent.
  */
@@ -19,7 +19,7 @@ import { log } from '../host/log';
 import { RunScanner } from '../node/runScanner';
 import { PlotHostMessage, PlotPageMessage, PlotPointView, parsePlotPageMessage } from '../shared/plotProtocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
-import { mapLimit, nodeOutput, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
+import { mapLimit, ReadProgress, RunCache, StorePanel, StorePanelSet } from './storePanel';
 import { renderWebviewShell } from './webviewShell';
 
 export const PLOT_VIEW_TYPE = 'a3sFlow.history.plot';
@@ -161,22 +161,13 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
     const found = (text: string | undefined): PlotRun => ({ id: entry.id, savedAt: entry.savedAt, ...(text !== undefined ? { text } : { absent: true as const }) });
     if (entry.problem) return unreadable(entry.problem);
     try {
-      const built = await this.buildRun(entry, this.scanner);
-      if (!built.ok) return unreadable(built.reason);
-      try {
-        if (this.root.kind === 'context') return found(built.view.context);
-        if (this.root.kind === 'extra') return found(built.view.extraFields);
-        const output = await nodeOutput(built, this.root.nodeId!);
-        if (output === 'changed') return unreadable('the run changed while it was read');
-        return found(output?.output);
-      } finally {
-        built.release();
-      }
+      const read = await this.readRunNode(entry, this.scanner, this.root.kind === 'output' ? { kind: 'node', nodeId: this.root.nodeId! } : { kind: this.root.kind });
+      if (!read.ok) return unreadable(read.reason);
+      return found(read.text);
     } catch (error) {
       return unreadable(errorMessage(error));
     }
   }
-
 }
 
 /** The plot panels (not restored after a reload: the command opens them again). */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { ExecutionEntry } from '../core/executionStore';
 import { RunList } from '../core/runList';
 import { log } from '../host/log';
-import { RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
+import { NodeRead, NodeReadTarget, RunScanner, ScannedRun, WORKER_THRESHOLD_BYTES } from '../node/runScanner';
 import { decodeRunNodes, NodeView } from '../shared/protocol';
 import { HistoryStores, StoreHandle } from '../stores/historyStores';
 
@@ -161,6 +161,26 @@ export abstract class StorePanel<HostMessage, PageMessage> {
     if (outcome.kind === 'missing') return { ok: false, reason: 'the run no longer exists' };
     if (outcome.kind === 'unreadable') return { ok: false, reason: outcome.reason };
     return scanner.build(outcome.bytes, meta);
+  }
+
+  /**
+   * One node of a run (its status and output's stored text), or its context or extra fields,
+   * as `buildRun` and `nodeOutput` would give it, without building the run's view: a big
+   * local run's by the scan worker from its file; anything else from the bytes the store
+   * reads (a big run's checked in the worker, a small one's here).
+   */
+  protected async readRunNode(entry: ExecutionEntry, scanner: RunScanner, target: NodeReadTarget): Promise<NodeRead> {
+    const local = entry.size >= WORKER_THRESHOLD_BYTES ? await this.handle.store.localRun?.(entry.id) : undefined;
+    const read = local?.kind === 'file' ? await scanner.readNode(local.path, local.maxBytes, entry.id, target) : undefined;
+    if (read) {
+      this.readBy.set(entry.id, 'scan worker');
+      return read;
+    }
+    this.readBy.set(entry.id, 'extension host');
+    const outcome = await this.handle.store.readRun(entry.id);
+    if (outcome.kind === 'missing') return { ok: false, reason: 'the run no longer exists' };
+    if (outcome.kind === 'unreadable') return { ok: false, reason: outcome.reason };
+    return scanner.readNodeFromBytes(outcome.bytes, entry.id, target);
   }
 
   protected post(message: HostMessage): void {

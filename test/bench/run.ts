@@ -15,6 +15,7 @@ import { NodeFolderPort } from '../../src/node/nodeFolderPort';
 import { RunListingWorker } from '../../src/node/runListingWorker';
 import { runExtensionTests } from '../harness/runIntegration';
 import { median, passes, ScenarioResult, timeInterleaved } from './stats';
+import { runHistoryScenarios } from './history';
 import { runMemoryScenarios } from './memory';
 import { runWideScenarios } from './wide';
 import { runDatabaseScenarios } from './database';
@@ -38,8 +39,8 @@ function packageExtension(): void {
 /**
  * Scenarios on the packaged extension in code-server and Chromium (and the PostgreSQL store at
  * 1,000,000 runs, issue 12), each kept as its own section of bench/results.md;
- * `BENCH_ONLY=wide`, `BENCH_ONLY=memory` or `BENCH_ONLY=database` runs one of them alone,
- * `BENCH_ONLY=main` the main table alone.
+ * `BENCH_ONLY=wide`, `BENCH_ONLY=memory`, `BENCH_ONLY=database` or `BENCH_ONLY=history` runs
+ * one of them alone, `BENCH_ONLY=main` the main table alone.
  */
 const SECTIONS = {
   memory: { title: '## Big runs and memory (`BENCH_ONLY=memory npm run bench`)', run: () => runMemoryScenarios(cli, BIG_KB) },
@@ -49,6 +50,7 @@ const SECTIONS = {
     run: () => runDatabaseScenarios(cli, root),
     about: "The extension's production build in code-server's extension host, a private PostgreSQL 15 (fsync=off) reached through the bench's counting TCP proxy; each row says what it is.",
   },
+  history: { title: '## Node History and plot over big runs (`BENCH_ONLY=history npm run bench`)', run: () => runHistoryScenarios(cli, root) },
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

@@ -171,4 +171,27 @@ describe('Node History', function () {
       all,
     );
   });
+
+  it("reads a big local run's node in the scan worker, straight from its file, exact", async () => {
+    const BIG = 'a1a1a1a1-0000-4000-8000-0000000000b1';
+    // Over the worker threshold (512 KB): another node's output fills it.
+    const filler = JSON.stringify('x'.repeat(600 * 1024));
+    const output = '{"v":7,"id":18446744073709551615,"s":"tab\\t \\u00e9 ✅","n":1.50}';
+    files.push(writeRunAtomically(storeDir(), BIG, runText(BIG, `{"filler":${filler},"${NODE}":${output}}`, `["filler","${NODE}"]`), new Date(base - 60_000)));
+    await waitFor('the big run in the tree', async () => (await internals.tree.entries(storeKey())).some((e) => e.id === BIG));
+    internals.histories.get(storeKey(), NODE)?.panel.dispose();
+    const fresh = (await vscode.commands.executeCommand<NodeHistoryPanel>('a3sFlow.history.showNodeHistory', { storeKey: storeKey(), nodeId: NODE }))!;
+    await fresh.whenLoaded();
+    const entries = lastHistory(fresh)!.entries;
+    const big = entries.find((e) => e.id === BIG);
+    assert.ok(big, 'the big run is in the history');
+    assert.strictEqual(big.status, 'executed');
+    // Its stored text, escapes and big integer as written.
+    assert.strictEqual(big.preview, output);
+    assert.strictEqual(fresh.readBy.get(BIG), 'scan worker');
+    assert.strictEqual(fresh.readBy.get(OLD), 'extension host', 'a small run is read on the host');
+    // The next run compares its output with the one read from the big file.
+    const old = entries.find((e) => e.id === OLD)!;
+    assert.deepStrictEqual(old.change, { kind: 'compared', previousId: BIG, unreadableBetween: 0, output: 'changed', paths: ['$.id', '$.n', '$.s', '$.v'], morePaths: false });
+  });
 });

@@ -126,4 +126,20 @@ describe('Plot Across Runs', function () {
     const last = lastPlot(fromHistory)!.points.at(-1)!;
     assert.deepStrictEqual([last.id, last.text], [id(7), '42']);
   });
+
+  it("plots a big local run's number read in the scan worker, straight from its file", async () => {
+    const big = 'b2b2b2b2-0000-4000-8000-0000000000b1';
+    // Over the worker threshold (512 KB): another node's output fills it.
+    const filler = JSON.stringify('x'.repeat(600 * 1024));
+    files.push(writeRunAtomically(storeDir(), big, runText(big, `{"filler":${filler},"${NODE}":{"stats":{"a.b":[0,18446744073709551615]}}}`, `["${NODE}"]`), new Date(base + 420_000)));
+    await waitFor('the big run in the tree', async () => (await internals.tree.entries(storeKey())).some((e) => e.id === big));
+    plot.panel.dispose();
+    const fresh = (await vscode.commands.executeCommand<PlotPanel>('a3sFlow.history.plotAcrossRuns', { storeKey: storeKey(), path: PATH }))!;
+    await fresh.whenLoaded();
+    const point = lastPlot(fresh)!.points.at(-1)!;
+    assert.strictEqual(point.id, big);
+    assert.deepStrictEqual([point.text, point.approximate], ['18446744073709551615', true]);
+    assert.strictEqual(fresh.readBy.get(big), 'scan worker');
+    assert.strictEqual(fresh.readBy.get(id(1)), 'extension host', 'a small run is read on the host');
+  });
 });

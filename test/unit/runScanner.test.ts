@@ -14,6 +14,7 @@ import { stringifyJson } from '../../src/core/json';
 import { generateSampleRuns } from '../../src/core/sample';
 import { BIG_RUN_BYTES } from '../../src/core/limits';
 import { summarize } from '../../src/core/summary';
+import { readRunNode } from '../../src/node/runNodeReader';
 import { RunScanner } from '../../src/node/runScanner';
 import { FIRST_MESSAGE_NODES, INLINE_OUTPUT_CHARS } from '../../src/node/runViewModel';
 import { decodeNodes } from '../../src/shared/protocol';
@@ -84,6 +85,39 @@ describe('run scanner (worker thread)', function () {
     fs.utimesSync(file, later, later);
     assert.strictEqual(await scanned.readOutput('notify'), undefined);
     scanned.release();
+  });
+
+  it('reads one node of a run from its file in the worker, as the built view and the deferred output give it; nothing kept', async () => {
+    const { run, file, text } = bigRun(6);
+    const maxBytes = 64 * 2 ** 20;
+    const meta = { id: run.executionId, storeKey: 'k', storeLabel: 'l', savedAt: 0, size: fs.statSync(file).size };
+    const built = await scanner.buildFromFile(file, maxBytes, meta);
+    assert.ok(built?.ok);
+    const nodes = decodeNodes(built.view.nodes);
+    for (const nodeId of ['fetch', 'parse', 'notify', 'score', 'archive', 'absent']) {
+      const node = nodes.find((n) => n.id === nodeId);
+      const deferred: string | undefined = node?.deferred ? Buffer.from((await built.readOutput(nodeId))!).toString('utf8') : undefined;
+      const expected: object = !node ? { ok: true, status: 'absent' } : node.outputType === 'none' ? { ok: true, status: node.status } : { ok: true, status: node.status, text: node.output ?? deferred };
+      assert.deepStrictEqual(await scanner.readNode(file, maxBytes, run.executionId, { kind: 'node', nodeId }), expected, nodeId);
+      assert.deepStrictEqual(readRunNode(new TextEncoder().encode(text), run.executionId, { kind: 'node', nodeId }), expected, nodeId);
+    }
+    built.release();
+    assert.deepStrictEqual(await scanner.readNode(file, maxBytes, run.executionId, { kind: 'context' }), { ok: true, status: 'absent', text: built.view.context });
+    // From bytes (a database row): the same, the bytes handed over to the worker.
+    const bytes = new TextEncoder().encode(text);
+    assert.deepStrictEqual(await scanner.readNodeFromBytes(bytes, run.executionId, { kind: 'node', nodeId: 'parse' }), await scanner.readNode(file, maxBytes, run.executionId, { kind: 'node', nodeId: 'parse' }));
+    assert.strictEqual(bytes.byteLength, 0, 'handed over, not copied');
+    // As the store's port reads it: never through a symlink, within the size limit, the id checked.
+    const link = path.join(dir, 'link.json');
+    fs.symlinkSync(file, link);
+    assert.match(String(((await scanner.readNode(link, maxBytes, run.executionId, { kind: 'node', nodeId: 'score' })) as { reason: string }).reason), /^cannot be read: .*ELOOP/);
+    assert.match(String(((await scanner.readNode(file, 1024, run.executionId, { kind: 'node', nodeId: 'score' })) as { reason: string }).reason), /, over the .* size limit$/);
+    assert.deepStrictEqual(await scanner.readNode(file, maxBytes, '00000000-0000-4000-8000-0000000000ff', { kind: 'node', nodeId: 'score' }), {
+      ok: false,
+      reason: `execution_id ${run.executionId} does not match the file name 00000000-0000-4000-8000-0000000000ff.json`,
+    });
+    // Nothing of the runs stays in the worker: it ends.
+    await until('the worker ends', () => !scanner.running);
   });
 
   it("sends a wide run's first page of nodes with the run and the rest after it, in order, from the worker and inline", async () => {
