@@ -9,7 +9,7 @@ import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunSource, RunScanner } from '../node/runScanner';
 import { RunOutline } from '../node/runViewModel';
-import { errorMessage } from '../core/errors';
+import { errorMessage, OperationCancelledError } from '../core/errors';
 import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
@@ -220,28 +220,31 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   /**
    * A search's first page of matches, found by the store's server (stores whose pager can
-   * search). A failure is kept in the answer, to be shown in the group, not thrown.
+   * search). A failure is kept in the answer, to be shown in the group, not thrown. Aborting
+   * `signal` stops the search in the server; the answer is then undefined.
    */
-  async searchInStore(storeKey: string, text: string): Promise<ServerMatches | undefined> {
+  async searchInStore(storeKey: string, text: string, signal?: AbortSignal): Promise<ServerMatches | undefined> {
     const handle = this.stores.get(storeKey);
     if (!handle?.pager?.search) return undefined;
     const matches: ServerMatches = { entries: [] };
-    await this.searchPage(handle, text, matches, readConfig().pageSize);
-    return matches;
+    await this.searchPage(handle, text, matches, readConfig().pageSize, signal);
+    return signal?.aborted ? undefined : matches;
   }
 
-  /** Adds the next page of a server search to `matches` (or its error). */
-  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number): Promise<void> {
+  /** Adds the next page of a server search to `matches` (or its error; nothing when cancelled). */
+  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number, signal?: AbortSignal): Promise<void> {
     if (!handle.pager?.search) return;
     try {
       const after = matches.entries.length > 0 ? matches.next : undefined;
-      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit));
+      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit), signal);
       for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
       const seen = new Set(matches.entries.map((e) => e.id));
       matches.entries.push(...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
       matches.next = page.next;
       matches.error = undefined;
     } catch (error) {
+      // Cancelled by the user: not a failure, and the matches stay as they were.
+      if (error instanceof OperationCancelledError) return;
       matches.error = errorMessage(error);
       log().error(`Could not search ${handle.label} for ${JSON.stringify(text)}`, error);
     }
