@@ -90,6 +90,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
    * `ids`: matches among a store's listed runs; `server`: stores that searched themselves.
    */
   private filter: { text: string; ids: Map<string, Set<string>>; server: Map<string, ServerMatches> } | undefined;
+  /** Server searches for the current filter ("Show more…", a refresh): stopped in the server when it changes. */
+  private filterSearches = new AbortController();
   private readonly scanner: RunScanner | undefined;
   /** Big runs' first page of nodes, from the scan that gave their row's figures. */
   private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
@@ -177,7 +179,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (server && handle) {
       // The next keyset page of the search's matches, after the last one loaded.
       if (server.next !== undefined && server.entries.length < state.shown + pageSize) {
-        await this.searchPage(handle, this.filter!.text, server, pageSize);
+        await this.searchPage(handle, this.filter!.text, server, pageSize, this.filterSearches.signal);
       }
     } else if (handle?.pager && state.next !== undefined && !this.filter) {
       // The next keyset page, after the last row loaded (never OFFSET).
@@ -256,6 +258,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   setFilter(text: string | undefined, ids?: Map<string, Set<string>>, server?: Map<string, ServerMatches>): void {
+    this.filterSearches.abort();
+    this.filterSearches = new AbortController();
     this.filter = text && ids ? { text, ids, server: server ?? new Map() } : undefined;
     for (const state of this.states.values()) state.shown = readConfig().pageSize;
     this.changeEmitter.fire(undefined);
@@ -544,7 +548,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         const server = filter?.server.get(storeKey);
         if (filter && server) {
           const again: ServerMatches = { entries: [] };
-          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)));
+          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)), this.filterSearches.signal);
           if (this.filter === filter) filter.server.set(storeKey, again.error ? { ...server, error: again.error } : again);
         }
       } else {
@@ -650,6 +654,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   dispose(): void {
+    this.filterSearches.abort();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const retry of this.retries.values()) if (retry.timer) clearTimeout(retry.timer);
     this.retries.clear();

@@ -246,6 +246,37 @@ describe('a database in the tree', function () {
     assert.strictEqual((await (internals.stores.get(KEY)!.store as PostgresExecutionStore).search('"skipped_nodes":["b"]')).rows.length, 13);
   });
 
+  it('a "Show more…" page of a search waiting in the server is stopped there by Clear Search', async () => {
+    const pg = await privateServer();
+    const database = new URL(url).pathname.slice(1);
+    const searching = () => pg.psql(`SELECT wait_event_type FROM pg_stat_activity WHERE application_name = 'flow-history' AND datname = '${database}' AND state <> 'idle' AND query LIKE '%ILIKE%'`).trim();
+    const term = '"skipped_nodes":["b"]';
+    assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.search', term), PAGE + (await folderMatches(term)));
+    const rows = await groupChildren();
+    const more = await internals.tree.getTreeItem(rows[rows.length - 1]);
+    assert.strictEqual(more.label, 'Show more… (more matching runs)');
+    const locker = new Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN; LOCK TABLE public.flow_executions IN ACCESS EXCLUSIVE MODE');
+      const showing = vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
+      await waitFor('the next page waiting on the lock in the server', () => searching() === 'Lock');
+      await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
+      await waitFor('no backend still searching', () => searching() === '', 1000);
+      await showing;
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+      await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
+    }
+    const after = await groupChildren();
+    assert.ok(!after.some((n) => n.kind === 'message'), JSON.stringify(after.filter((n) => n.kind === 'message')));
+    assert.deepStrictEqual(
+      after.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id),
+      Array.from({ length: PAGE }, (_, i) => id(RUNS - i)),
+    );
+  });
+
   /** How many runs of the other stores (searched by the client) contain `term`. */
   async function folderMatches(term: string): Promise<number> {
     let n = 0;
