@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { nodeOutputUri } from '../stores/runUris';
 import { reportError } from '../host/log';
 import { RunRef } from '../stores/runRef';
-import { errorMessage } from '../core/errors';
+import { errorMessage, OperationCancelledError } from '../core/errors';
 import { PagedEntry, StoreHandle } from '../stores/storeHandle';
 import { log } from '../host/log';
 import { CommandContext, handleFor, pickRuns, RunPick, runPick, runPicks, runsForCommand } from './commandContext';
@@ -77,13 +77,14 @@ function findersOf(ctx: CommandContext): StoreHandle[] {
   return ctx.stores.all().filter((h) => h.pager?.findByPrefix);
 }
 
-/** Runs whose id starts with `prefix`, found by the stores' servers (a store that fails finds none). */
-async function findInServers(finders: readonly StoreHandle[], prefix: string): Promise<FoundRun[]> {
+/** Runs whose id starts with `prefix`, found by the stores' servers (a store that fails, or is cancelled, finds none). */
+async function findInServers(finders: readonly StoreHandle[], prefix: string, signal?: AbortSignal): Promise<FoundRun[]> {
   const found = await Promise.all(
     finders.map(async (handle) => {
       try {
-        return (await handle.pager!.findByPrefix!(prefix, FOUND_BY_PREFIX)).map((entry) => ({ handle, entry }));
+        return (await handle.pager!.findByPrefix!(prefix, FOUND_BY_PREFIX, signal)).map((entry) => ({ handle, entry }));
       } catch (error) {
+        if (error instanceof OperationCancelledError) return [];
         log().warn(`Could not look up runs starting with ${JSON.stringify(prefix)} in ${handle.label}: ${errorMessage(error)}`);
         return [];
       }
@@ -153,8 +154,10 @@ async function pickRunFindingIds(ctx: CommandContext, found: Map<string, FoundRu
   pick.items = listed;
   let asked = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // The lookup in flight: stopped in the server when the text changes or the pick closes.
+  let lookup = new AbortController();
   const lookUp = async (wanted: string, generation: number) => {
-    const runs = await findInServers(finders, wanted);
+    const runs = await findInServers(finders, wanted, lookup.signal);
     if (generation !== asked) return;
     const now = Date.now();
     const extra: RunPick[] = [];
@@ -170,6 +173,8 @@ async function pickRunFindingIds(ctx: CommandContext, found: Map<string, FoundRu
     pick.onDidChangeValue((value) => {
       const generation = ++asked;
       if (timer) clearTimeout(timer);
+      lookup.abort();
+      lookup = new AbortController();
       const wanted = value.trim().toLowerCase();
       // Only what can start an id is looked up.
       if (!/^[0-9a-f][0-9a-f-]{0,35}$/.test(wanted)) {
@@ -194,6 +199,7 @@ async function pickRunFindingIds(ctx: CommandContext, found: Map<string, FoundRu
     });
   } finally {
     if (timer) clearTimeout(timer);
+    lookup.abort();
     for (const s of subscriptions) s.dispose();
     pick.dispose();
   }

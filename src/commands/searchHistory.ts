@@ -32,16 +32,20 @@ export async function searchHistoryCommand(ctx: CommandContext, query?: unknown)
     { location: vscode.ProgressLocation.Notification, title: `Searching runs for "${text}"`, cancellable: true },
     async (progress, token) => {
       const handles = ctx.stores.all();
+      // Cancel stops the search in the database server too, not only the wait for it.
+      const abort = new AbortController();
+      const onAbort = token.onCancellationRequested(() => abort.abort());
       // Stores that search themselves: their first page of matches, searched meanwhile.
       const searching = Promise.all(
         handles
           .filter((h) => h.pager?.search)
           .map(async (h) => {
             await ctx.tree.entries(h.key);
-            const found = await ctx.tree.searchInStore(h.key, text);
+            if (abort.signal.aborted) return;
+            const found = await ctx.tree.searchInStore(h.key, text, abort.signal);
             if (found) server.set(h.key, found);
           }),
-      );
+      ).finally(() => onAbort.dispose());
       let onCancel: vscode.Disposable | undefined;
       const cancelled = new Promise<false>((resolve) => (onCancel = token.onCancellationRequested(() => resolve(false))));
       const all = await Promise.all(handles.filter((h) => !h.pager?.search).map(async (h) => ({ handle: h, entries: await ctx.tree.entries(h.key) })));

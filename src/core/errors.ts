@@ -10,3 +10,14 @@ export function errorMessage(error: unknown): string {
 export function tooBigReason(size: number, maxBytes: number): string {
   return `is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} size limit`;
 }
+
+/**
+ * The caller cancelled the operation (its AbortSignal fired): not a failure to show or log.
+ * Stores throw it when a cancelled search stops, so callers tell it from "could not search".
+ */
+export class OperationCancelledError extends Error {
+  constructor(message = 'Cancelled') {
+    super(message);
+    this.name = 'OperationCancelledError';
+  }
+}

@@ -24,6 +24,7 @@ import {
   requireExecutionId,
   StoreChange,
 } from '../core/executionStore';
+import { OperationCancelledError } from '../core/errors';
 import { normalizeExecutionId } from '../core/executionId';
 import { FlowResult, serializeFlowResult } from '../core/flowResult';
 import { escapeLike, NOTIFY_CHANNEL, notifyTriggerName, qualifiedName, schemaStatements, SchemaOptions, TableName, tableName } from './schema';
@@ -69,6 +70,11 @@ export interface PageOptions {
   readonly after?: string;
   /** Rows per page (1 to 5000). Default 200. */
   readonly limit?: number;
+  /**
+   * Only `search` and `findRowsByPrefix`: aborting it cancels the statement in the server
+   * (pg_cancel_backend) and rejects with an OperationCancelledError.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface Privileges {
@@ -509,11 +515,12 @@ export class PostgresExecutionStore implements ExecutionStore {
     const params: unknown[] = [limit + 1, escapeLike(term)];
     const after = afterCursor(options.after, params);
     const keyset = after && `AND ${after}`;
-    const { rows } = await this.query<SummaryRecord>(
+    const { rows } = await this.cancellableQuery<SummaryRecord>(
       `SELECT ${SUMMARY_COLUMNS} FROM ${this.table}
        WHERE result::text ILIKE '%' || $2 || '%' ESCAPE '\\' ${keyset}
        ORDER BY saved_at DESC, execution_id DESC LIMIT $1`,
       params,
+      options.signal,
     );
     return toPage(rows, limit);
   }
@@ -550,12 +557,13 @@ export class PostgresExecutionStore implements ExecutionStore {
    * padded with 0s and with fs), so it costs an index lookup at any size; anything else is
    * not a prefix of an id and finds nothing without a query.
    */
-  async findRowsByPrefix(prefix: string, limit = 4): Promise<RunSummaryRow[]> {
+  async findRowsByPrefix(prefix: string, limit = 4, options: { signal?: AbortSignal } = {}): Promise<RunSummaryRow[]> {
     const range = idPrefixRange(prefix);
     if (!range) return [];
-    const { rows } = await this.query<SummaryRecord>(
+    const { rows } = await this.cancellableQuery<SummaryRecord>(
       `SELECT ${SUMMARY_COLUMNS} FROM ${this.table} WHERE execution_id BETWEEN $1::uuid AND $2::uuid ORDER BY execution_id LIMIT $3`,
       [range[0], range[1], pageLimit(limit)],
+      options.signal,
     );
     return rows.map(toSummary);
   }
@@ -755,6 +763,47 @@ export class PostgresExecutionStore implements ExecutionStore {
       return { rows: result.rows, rowCount: result.rowCount };
     } catch (error) {
       throw this.describe(error);
+    }
+  }
+
+  /**
+   * A read that `signal` can stop: run on a client of its own, whose backend is asked to
+   * cancel it (pg_cancel_backend on another pool connection: pg has no public cancel) when
+   * the signal fires. Aborted before the statement is sent, nothing is sent. The client is
+   * held until the cancel was answered, so the cancel cannot reach a later statement; a
+   * backend that already finished ignores it (PostgreSQL drops a cancel while idle).
+   */
+  private async cancellableQuery<R extends object>(sql: string, params: unknown[], signal: AbortSignal | undefined): Promise<{ rows: R[]; rowCount: number | null }> {
+    if (!signal) return this.query<R>(sql, params);
+    const cancelled = () => new OperationCancelledError(`Cancelled: the query to ${this.label} was stopped`);
+    if (signal.aborted) throw cancelled();
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw signal.aborted ? cancelled() : this.describe(error);
+    }
+    let broken: unknown;
+    let cancelling: Promise<unknown> | undefined;
+    const onAbort = () => {
+      const pid = (client as unknown as { processID?: unknown }).processID;
+      if (typeof pid === 'number') cancelling = this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    try {
+      if (signal.aborted) throw cancelled();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const result = await client.query<R>(sql, params);
+      return { rows: result.rows, rowCount: result.rowCount };
+    } catch (error) {
+      if (error instanceof OperationCancelledError) throw error;
+      // The server's "canceling statement due to user request" (57014), or anything after the abort.
+      if (signal.aborted) throw cancelled();
+      broken = error;
+      throw this.describe(error);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (cancelling) await cancelling;
+      client.release(broken !== undefined && !(broken instanceof DatabaseError));
     }
   }
 

@@ -67,12 +67,12 @@ export function createDatabaseStoreHandle(name: string, url: string, store: Post
         return { entries: page.rows.map(pagedEntry), next: page.next };
       },
       count: () => store.countEstimate(),
-      async search(term, after, limit) {
-        const page = await store.search(term, { after, limit: pageLimit(limit) });
+      async search(term, after, limit, signal) {
+        const page = await store.search(term, { after, limit: pageLimit(limit), signal });
         return { entries: page.rows.map(pagedEntry), next: page.next };
       },
-      async findByPrefix(prefix, limit) {
-        return (await store.findRowsByPrefix(prefix, pageLimit(limit))).map(pagedEntry);
+      async findByPrefix(prefix, limit, signal) {
+        return (await store.findRowsByPrefix(prefix, pageLimit(limit), { signal })).map(pagedEntry);
       },
     },
     async requireRight(what) {

@@ -90,10 +90,11 @@ export interface StorePager {
   /**
    * Runs whose stored record contains `term` (case-insensitive), newest first, searched in
    * the store itself and paged by keyset like `page`. Absent: callers read each listed run.
+   * Aborting `signal` stops the search in the server and rejects with an OperationCancelledError.
    */
-  search?(term: string, after: string | undefined, limit: number): Promise<{ entries: PagedEntry[]; next?: string }>;
+  search?(term: string, after: string | undefined, limit: number, signal?: AbortSignal): Promise<{ entries: PagedEntry[]; next?: string }>;
   /** Runs whose id starts with `prefix` (any case), found in the store itself, at most `limit`. */
-  findByPrefix?(prefix: string, limit: number): Promise<PagedEntry[]>;
+  findByPrefix?(prefix: string, limit: number, signal?: AbortSignal): Promise<PagedEntry[]>;
 }
 
 /** Every capability, in token order (the compiler checks the list is complete). */

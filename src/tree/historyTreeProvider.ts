@@ -9,7 +9,7 @@ import { ExecutionEntry, ExecutionStore } from '../core/executionStore';
 import { BIG_RUN_BYTES } from '../core/limits';
 import { RunSource, RunScanner } from '../node/runScanner';
 import { RunOutline } from '../node/runViewModel';
-import { errorMessage } from '../core/errors';
+import { errorMessage, OperationCancelledError } from '../core/errors';
 import { previewValue } from '../core/format';
 import { RunList } from '../core/runList';
 import { RunFigures, SummaryCache } from '../core/summaryCache';
@@ -90,6 +90,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
    * `ids`: matches among a store's listed runs; `server`: stores that searched themselves.
    */
   private filter: { text: string; ids: Map<string, Set<string>>; server: Map<string, ServerMatches> } | undefined;
+  /** Server searches for the current filter ("Show more…", a refresh): stopped in the server when it changes. */
+  private filterSearches = new AbortController();
   private readonly scanner: RunScanner | undefined;
   /** Big runs' first page of nodes, from the scan that gave their row's figures. */
   private firstPages = new WeakMap<ExecutionStore, Map<string, { readonly savedAt: number; readonly size: number; readonly outline: RunOutline }>>();
@@ -177,7 +179,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     if (server && handle) {
       // The next keyset page of the search's matches, after the last one loaded.
       if (server.next !== undefined && server.entries.length < state.shown + pageSize) {
-        await this.searchPage(handle, this.filter!.text, server, pageSize);
+        await this.searchPage(handle, this.filter!.text, server, pageSize, this.filterSearches.signal);
       }
     } else if (handle?.pager && state.next !== undefined && !this.filter) {
       // The next keyset page, after the last row loaded (never OFFSET).
@@ -220,28 +222,31 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   /**
    * A search's first page of matches, found by the store's server (stores whose pager can
-   * search). A failure is kept in the answer, to be shown in the group, not thrown.
+   * search). A failure is kept in the answer, to be shown in the group, not thrown. Aborting
+   * `signal` stops the search in the server; the answer is then undefined.
    */
-  async searchInStore(storeKey: string, text: string): Promise<ServerMatches | undefined> {
+  async searchInStore(storeKey: string, text: string, signal?: AbortSignal): Promise<ServerMatches | undefined> {
     const handle = this.stores.get(storeKey);
     if (!handle?.pager?.search) return undefined;
     const matches: ServerMatches = { entries: [] };
-    await this.searchPage(handle, text, matches, readConfig().pageSize);
-    return matches;
+    await this.searchPage(handle, text, matches, readConfig().pageSize, signal);
+    return signal?.aborted ? undefined : matches;
   }
 
-  /** Adds the next page of a server search to `matches` (or its error). */
-  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number): Promise<void> {
+  /** Adds the next page of a server search to `matches` (or its error; nothing when cancelled). */
+  private async searchPage(handle: StoreHandle, text: string, matches: ServerMatches, limit: number, signal?: AbortSignal): Promise<void> {
     if (!handle.pager?.search) return;
     try {
       const after = matches.entries.length > 0 ? matches.next : undefined;
-      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit));
+      const page = await handle.pager.search(text, after, Math.min(MAX_PAGE, limit), signal);
       for (const entry of page.entries) if (entry.figures) this.summaries.prime(handle.key, entry, entry.figures);
       const seen = new Set(matches.entries.map((e) => e.id));
       matches.entries.push(...page.entries.filter((e) => !seen.has(e.id)).map((e) => ({ id: e.id, savedAt: e.savedAt, size: e.size })));
       matches.next = page.next;
       matches.error = undefined;
     } catch (error) {
+      // Cancelled by the user: not a failure, and the matches stay as they were.
+      if (error instanceof OperationCancelledError) return;
       matches.error = errorMessage(error);
       log().error(`Could not search ${handle.label} for ${JSON.stringify(text)}`, error);
     }
@@ -253,6 +258,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   setFilter(text: string | undefined, ids?: Map<string, Set<string>>, server?: Map<string, ServerMatches>): void {
+    this.filterSearches.abort();
+    this.filterSearches = new AbortController();
     this.filter = text && ids ? { text, ids, server: server ?? new Map() } : undefined;
     for (const state of this.states.values()) state.shown = readConfig().pageSize;
     this.changeEmitter.fire(undefined);
@@ -541,7 +548,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         const server = filter?.server.get(storeKey);
         if (filter && server) {
           const again: ServerMatches = { entries: [] };
-          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)));
+          await this.searchPage(handle, filter.text, again, Math.min(MAX_PAGE, Math.max(readConfig().pageSize, server.entries.length)), this.filterSearches.signal);
           if (this.filter === filter) filter.server.set(storeKey, again.error ? { ...server, error: again.error } : again);
         }
       } else {
@@ -647,6 +654,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   dispose(): void {
+    this.filterSearches.abort();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const retry of this.retries.values()) if (retry.timer) clearTimeout(retry.timer);
     this.retries.clear();

@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Client } from 'pg';
 import * as vscode from 'vscode';
 import { PostgresExecutionStore } from '../../src/postgres/postgresStore';
 import { databaseSecretKey } from '../../src/stores/databaseStoreHandle';
@@ -206,6 +207,74 @@ describe('a database in the tree', function () {
       await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
     }
     assert.deepStrictEqual(runIds(await groupChildren()), Array.from({ length: PAGE }, (_, i) => id(RUNS - i)));
+  });
+
+  it('Cancel of a search stops its query in the server, leaves the tree as it was, and the store works after', async () => {
+    const pg = await privateServer();
+    const database = new URL(url).pathname.slice(1);
+    const runIds = (rows: HistoryNode[]) => rows.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id);
+    internals.tree.refreshAll();
+    const shown = runIds(await groupChildren());
+    // The extension's backends still at work on a search of the table (not idle).
+    const searching = () => pg.psql(`SELECT wait_event_type FROM pg_stat_activity WHERE application_name = 'flow-history' AND datname = '${database}' AND state <> 'idle' AND query LIKE '%ILIKE%'`).trim();
+    // Another session holds the table under ACCESS EXCLUSIVE: the search waits in the server.
+    const locker = new Client({ connectionString: url });
+    await locker.connect();
+    const cancel = new vscode.CancellationTokenSource();
+    const progress = stub(vscode.window, 'withProgress', ((_options: vscode.ProgressOptions, task: (p: vscode.Progress<unknown>, t: vscode.CancellationToken) => Thenable<unknown>) =>
+      task({ report: () => undefined }, cancel.token)) as typeof vscode.window.withProgress);
+    try {
+      await locker.query('BEGIN; LOCK TABLE public.flow_executions IN ACCESS EXCLUSIVE MODE');
+      const command = vscode.commands.executeCommand('a3sFlow.history.search', '"skipped_nodes":["b"]');
+      await waitFor('the search waiting on the lock in the server', () => searching() === 'Lock');
+      const cancelled = Date.now();
+      cancel.cancel();
+      assert.strictEqual(await command, undefined, 'a cancelled search counts nothing');
+      await waitFor('no backend still searching', () => searching() === '', 1000);
+      assert.ok(Date.now() - cancelled < 1500, `stopped in ${Date.now() - cancelled} ms`);
+    } finally {
+      progress.restore();
+      cancel.dispose();
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    assert.strictEqual(internals.treeView.description ?? '', '', 'no filter set');
+    const rows = await groupChildren();
+    assert.deepStrictEqual(runIds(rows), shown);
+    assert.ok(!rows.some((n) => n.kind === 'message'), `no "Could not search runs": ${JSON.stringify(rows.filter((n) => n.kind === 'message'))}`);
+    // The store searches again after.
+    assert.strictEqual((await (internals.stores.get(KEY)!.store as PostgresExecutionStore).search('"skipped_nodes":["b"]')).rows.length, 13);
+  });
+
+  it('a "Show more…" page of a search waiting in the server is stopped there by Clear Search', async () => {
+    const pg = await privateServer();
+    const database = new URL(url).pathname.slice(1);
+    const searching = () => pg.psql(`SELECT wait_event_type FROM pg_stat_activity WHERE application_name = 'flow-history' AND datname = '${database}' AND state <> 'idle' AND query LIKE '%ILIKE%'`).trim();
+    const term = '"skipped_nodes":["b"]';
+    assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.search', term), PAGE + (await folderMatches(term)));
+    const rows = await groupChildren();
+    const more = await internals.tree.getTreeItem(rows[rows.length - 1]);
+    assert.strictEqual(more.label, 'Show more… (more matching runs)');
+    const locker = new Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN; LOCK TABLE public.flow_executions IN ACCESS EXCLUSIVE MODE');
+      const showing = vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
+      await waitFor('the next page waiting on the lock in the server', () => searching() === 'Lock');
+      await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
+      await waitFor('no backend still searching', () => searching() === '', 1000);
+      await showing;
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+      await vscode.commands.executeCommand('a3sFlow.history.clearSearch');
+    }
+    const after = await groupChildren();
+    assert.ok(!after.some((n) => n.kind === 'message'), JSON.stringify(after.filter((n) => n.kind === 'message')));
+    assert.deepStrictEqual(
+      after.filter((n): n is RunNode => n.kind === 'run').map((n) => n.id),
+      Array.from({ length: PAGE }, (_, i) => id(RUNS - i)),
+    );
   });
 
   /** How many runs of the other stores (searched by the client) contain `term`. */

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
 import { InvalidExecutionIdError, StoreChange } from '../../src/core/executionStore';
+import { OperationCancelledError } from '../../src/core/errors';
 import { newExecutionId } from '../../src/core/executionId';
 import { parseFlowResult, serializeFlowResult } from '../../src/core/flowResult';
 import { PermissionDeniedError, PostgresExecutionStore, PostgresStoreError, RunSummaryRow } from '../../src/postgres/postgresStore';
@@ -200,6 +201,60 @@ describe('PostgresExecutionStore', function () {
     for (const bad of ['1a2b-', '-1a', '1a2b0000_', '1a%', '', 'g', '1a2b0000-0000-4000-8000-0000000000011']) {
       assert.deepStrictEqual(await store.findByPrefix(bad), [], JSON.stringify(bad));
     }
+  });
+
+  it('cancels a search (and a prefix lookup) in the server when its signal aborts, and works after', async () => {
+    const id = newExecutionId();
+    await store.saveTexts([{ id, text: run(id, ',"note":"needle"') }]);
+    // Another session holds the table under ACCESS EXCLUSIVE: the search waits in the server.
+    const locker = new Client({ connectionString: server.url() });
+    await locker.connect();
+    // Backends of the store still at work on a statement against the table (not idle).
+    const busy = () =>
+      server
+        .psql(`SELECT pid, wait_event_type FROM pg_stat_activity WHERE application_name = 'flow-history' AND state <> 'idle' AND query LIKE '%"${schema}"."flow_executions"%'`)
+        .trim();
+    const waitFor = async (what: string, done: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!done()) {
+        if (Date.now() > deadline) assert.fail(`${what} within ${ms} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    try {
+      await locker.query(`BEGIN; LOCK TABLE "${schema}".flow_executions IN ACCESS EXCLUSIVE MODE`);
+      for (const lookup of [(signal: AbortSignal) => store.search('needle', { signal }), (signal: AbortSignal) => store.findRowsByPrefix(id.slice(0, 8), 4, { signal })]) {
+        const abort = new AbortController();
+        const pending = lookup(abort.signal);
+        let settled = false;
+        void pending.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
+        await waitFor('the lookup waits on the lock', () => busy().endsWith('|Lock'), 5000);
+        assert.strictEqual(settled, false);
+        const aborted = Date.now();
+        abort.abort();
+        await assert.rejects(pending, (error: Error) => error instanceof OperationCancelledError && /Cancelled: the query to .* was stopped/.test(error.message));
+        await waitFor('no backend still runs it', () => busy() === '', 1000);
+        assert.ok(Date.now() - aborted < 1000, `stopped in ${Date.now() - aborted} ms`);
+      }
+      // Aborted before it is sent: rejects at once, and nothing reaches the server.
+      const before = new AbortController();
+      before.abort();
+      await assert.rejects(store.search('needle', { signal: before.signal }), OperationCancelledError);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.strictEqual(busy(), '');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    // The store (and the connection the search used) works after; an abort after the answer changes nothing.
+    const after = new AbortController();
+    for (let i = 0; i < 6; i++) assert.deepStrictEqual((await store.search('needle', { signal: after.signal })).rows.map((row) => row.id), [id]);
+    after.abort();
+    assert.deepStrictEqual((await store.findRowsByPrefix(id.slice(0, 8))).map((row) => row.id), [id]);
+    assert.deepStrictEqual(await store.list(), [id]);
   });
 
   it('refuses hostile ids before any SQL, and hostile table names', async () => {
