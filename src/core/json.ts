@@ -8,6 +8,7 @@
  * rejects. This reader keeps every number that is not a plain safe integer as its exact
  * source text (`JsonNumber`), and rejects what serde_json rejects, with a precise message.
  */
+import { JsonByte as Ch } from './jsonBytes';
 
 /** A JSON number kept as its exact source text (floats, and integers beyond 2^53). */
 export class JsonNumber {
@@ -48,27 +49,6 @@ export function isJsonObject(value: JsonValue | undefined): value is JsonObject 
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 }
 
-const enum Ch {
-  Tab = 0x09,
-  LineFeed = 0x0a,
-  CarriageReturn = 0x0d,
-  Space = 0x20,
-  Quote = 0x22,
-  Plus = 0x2b,
-  Comma = 0x2c,
-  Minus = 0x2d,
-  Dot = 0x2e,
-  Zero = 0x30,
-  Nine = 0x39,
-  Colon = 0x3a,
-  UpperE = 0x45,
-  OpenBracket = 0x5b,
-  Backslash = 0x5c,
-  CloseBracket = 0x5d,
-  LowerE = 0x65,
-  OpenBrace = 0x7b,
-  CloseBrace = 0x7d,
-}
 
 const SAFE_INTEGER_DIGITS = 15; // every integer of up to 15 digits is exactly representable
 /** Characters a string may hold as they are: not a quote, backslash, control or surrogate. */

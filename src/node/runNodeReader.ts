@@ -17,6 +17,7 @@ import { normalizeExecutionId } from '../core/executionId';
 import { ValueSpan } from '../core/flowResult';
 import { NodeStatus } from '../core/summary';
 import { scanRunBytes } from './runViewModel';
+import { JsonByte as B } from '../core/jsonBytes';
 
 /** What is read of a run: one node, its context, or its top-level fields serde does not know. */
 export type NodeReadTarget = { readonly kind: 'node'; readonly nodeId: string } | { readonly kind: 'context' } | { readonly kind: 'extra' };
@@ -95,28 +96,6 @@ function quickRead(bytes: Uint8Array, id: string, target: NodeReadTarget): NodeR
   return { ok: true, status: statusOf(found.completed, found.skipped, output !== undefined), ...(output ? { text: decoder.decode(bytes.subarray(output[0], output[1])) } : {}) };
 }
 
-const enum B {
-  Tab = 0x09,
-  LineFeed = 0x0a,
-  CarriageReturn = 0x0d,
-  Space = 0x20,
-  Quote = 0x22,
-  Plus = 0x2b,
-  Comma = 0x2c,
-  Minus = 0x2d,
-  Dot = 0x2e,
-  Slash = 0x2f,
-  Zero = 0x30,
-  Nine = 0x39,
-  Colon = 0x3a,
-  UpperE = 0x45,
-  OpenBracket = 0x5b,
-  Backslash = 0x5c,
-  CloseBracket = 0x5d,
-  LowerE = 0x65,
-  OpenBrace = 0x7b,
-  CloseBrace = 0x7d,
-}
 
 /**
  * One pass over a run's bytes: every value checked against the JSON grammar, the known
