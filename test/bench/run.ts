@@ -182,7 +182,10 @@ async function main(): Promise<void> {
     const table = renderTable(results, hostResults.extra);
     console.log(`\n${table}`);
     fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'bench', 'results.md'), table);
+    // The main table replaced; the sections already there are kept (BENCH_ONLY=main runs none).
+    const file = path.join(root, 'bench', 'results.md');
+    const sections = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split(/\n(?=## )/).filter((part) => part.startsWith('## ')) : [];
+    fs.writeFileSync(file, `${[table.trimEnd(), ...sections.map((part) => part.trimEnd())].join('\n\n')}\n`);
     console.log('Saved bench/results.md');
     // The packaged extension in code-server and Chromium: big runs and memory (issue 14),
     // wide runs (issue 16), each its own section.
