@@ -22,10 +22,10 @@
  */
 import { isUtf8 } from 'buffer';
 import { normalizeExecutionId } from './executionId';
-import { EXPORT_KERNEL_WASM } from './exportKernelWasm';
 import { compareCodeUnits, exportFlowResult, FlowResult, parseFlowResult, parseFlowResultBytes, scanFlowResult } from './flowResult';
 import { exceedsF64, SERDE_MAX_DEPTH, stringifyJson } from './json';
 import { JsonByte as B } from './jsonBytes';
+import { growKernelMemory, JsonKernel, KERNEL_INPUT, KERNEL_SENTINEL, newJsonKernel } from './jsonKernel';
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -390,38 +390,26 @@ class Pieces {
   }
 }
 
-interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  begin(inputEnd: number, outputStart: number): void;
-  outputEnd(): number;
-  pretty(start: number, level: number, strict: number, maxDepth: number): number;
-}
-
-let kernelModule: WebAssembly.Module | null | undefined;
 /**
  * A kernel whose export was released, kept a short while for the next export: its memory is
  * already mapped, where a fresh one would first fault in every page it writes (input plus
  * output: ~150 MB for a 50 MB run).
  */
-let idleKernel: KernelExports | undefined;
+let idleKernel: JsonKernel | undefined;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 const IDLE_KERNEL_MS = 30_000;
 
-function takeKernel(): KernelExports | undefined {
+function takeKernel(): JsonKernel | undefined {
   if (idleKernel) {
     const kernel = idleKernel;
     idleKernel = undefined;
     clearTimeout(idleTimer);
     return kernel;
   }
-  if (kernelModule === undefined) {
-    try {
-      kernelModule = new WebAssembly.Module(Buffer.from(EXPORT_KERNEL_WASM, 'base64'));
-    } catch {
-      kernelModule = null; // no WebAssembly SIMD here: the TypeScript writer does the work
-    }
-  }
-  return kernelModule ? (new WebAssembly.Instance(kernelModule, { env: { abort: (): never => { throw ELSEWHERE; } } }).exports as unknown as KernelExports) : undefined;
+  // Without WebAssembly SIMD the TypeScript writer does the work.
+  return newJsonKernel((): never => {
+    throw ELSEWHERE;
+  });
 }
 
 /**
@@ -432,20 +420,17 @@ function takeKernel(): KernelExports | undefined {
 export function prepareExportKernel(storedBytes: number): void {
   const kernel = takeKernel();
   if (!kernel) return;
-  try {
-    const needed = KernelValues.bytesFor(storedBytes);
-    const pages = Math.ceil(needed / 65_536) - kernel.memory.buffer.byteLength / 65_536;
-    if (pages > 0) kernel.memory.grow(pages);
+  const needed = KernelValues.bytesFor(storedBytes);
+  // Beyond what a WebAssembly memory holds, the export itself will use the TypeScript writer.
+  if (growKernelMemory(kernel, needed)) {
     // One write per 4 KiB page commits it.
     const memory = new Uint8Array(kernel.memory.buffer);
     for (let at = 0; at < needed; at += 4096) memory[at] = 0;
-  } catch {
-    // beyond what a WebAssembly memory holds: the export itself will use the TypeScript writer
   }
   giveBack(kernel);
 }
 
-function giveBack(kernel: KernelExports): void {
+function giveBack(kernel: JsonKernel): void {
   idleKernel = kernel;
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => (idleKernel = undefined), IDLE_KERNEL_MS);
@@ -457,20 +442,19 @@ function giveBack(kernel: KernelExports): void {
  * until the export is released: the bytes handed back are views of that memory.
  */
 class KernelValues implements ValueWriter {
-  private static readonly INPUT = 65_536;
   private readonly ranges: number[] = [];
   private released = false;
 
   private view = new Uint8Array(0);
 
   private constructor(
-    private readonly kernel: KernelExports,
+    private readonly kernel: JsonKernel,
     private readonly size: number,
   ) {}
 
   /** The kernel memory an export of `storedBytes` needs: input, sentinel, output and slack. */
   static bytesFor(storedBytes: number): number {
-    return KernelValues.INPUT + storedBytes + 64 + storedBytes * 1.75 + 65_536;
+    return KERNEL_INPUT + storedBytes + KERNEL_SENTINEL + storedBytes * 1.75 + 65_536;
   }
 
   /** A kernel holding `bytes`, or undefined where WebAssembly (with SIMD) is missing. */
@@ -489,28 +473,24 @@ class KernelValues implements ValueWriter {
   static reserve(size: number): KernelValues | undefined {
     const kernel = takeKernel();
     if (!kernel) return undefined;
-    const pages = Math.ceil(KernelValues.bytesFor(size) / 65_536) - kernel.memory.buffer.byteLength / 65_536;
-    try {
-      if (pages > 0) kernel.memory.grow(pages);
-    } catch {
-      return undefined; // beyond what a WebAssembly memory can hold: the TypeScript writer
-    }
+    // Beyond what a WebAssembly memory can hold: the TypeScript writer.
+    if (!growKernelMemory(kernel, KernelValues.bytesFor(size))) return undefined;
     return new KernelValues(kernel, size);
   }
 
   /** The run's bytes in the kernel's memory (a new view once the memory grew). */
   input(): Uint8Array {
     if (this.view.byteLength !== this.size || this.view.buffer !== this.kernel.memory.buffer) {
-      this.view = new Uint8Array(this.kernel.memory.buffer, KernelValues.INPUT, this.size);
+      this.view = new Uint8Array(this.kernel.memory.buffer, KERNEL_INPUT, this.size);
     }
     return this.view;
   }
 
-  /** The input is in place: the output starts after it and 64 zero bytes (a sentinel no token accepts). */
+  /** The input is in place: the output starts after it and the sentinel's zero bytes. */
   begin(): void {
-    const end = KernelValues.INPUT + this.size;
-    new Uint8Array(this.kernel.memory.buffer).fill(0, end, end + 64);
-    this.kernel.begin(end, end + 64);
+    const end = KERNEL_INPUT + this.size;
+    new Uint8Array(this.kernel.memory.buffer).fill(0, end, end + KERNEL_SENTINEL);
+    this.kernel.begin(end, end + KERNEL_SENTINEL);
   }
 
   /** The export's bytes are no longer needed: the kernel may serve the next export. */
@@ -521,7 +501,7 @@ class KernelValues implements ValueWriter {
   }
 
   write(start: number, level: number, strict: boolean, maxDepth: number): { end: number; value: number } {
-    const input = KernelValues.INPUT;
+    const input = KERNEL_INPUT;
     const from = this.kernel.outputEnd();
     let end: number;
     try {

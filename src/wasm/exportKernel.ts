@@ -376,3 +376,174 @@ function copyNumber(start: usize): isize {
   outPos = o + length;
   return <isize>p;
 }
+
+/**
+ * Validates the value at `start` (no whitespace before it) with the checks `pretty` makes in
+ * strict mode, writing nothing: what Node History and Plot Across Runs need of the values
+ * they skip. Returns the end of the value (whitespace after it not included), or INVALID /
+ * ELSEWHERE.
+ */
+export function check(start: usize, maxDepth: i32): isize {
+  strictMode = true;
+  let p = start;
+  let depth: i32 = 0;
+  let c: u32;
+  while (true) {
+    // A value.
+    c = <u32>load<u8>(p);
+    if (c == 34) {
+      const r = skipString(p);
+      if (r < 0) return r;
+      p = <usize>r;
+    } else if (c == 123 || c == 91) {
+      const close: u32 = c + 2; // } or ]
+      p = skipSpace(p + 1);
+      if (depth >= maxDepth) return INVALID;
+      if (<u32>load<u8>(p) == close) {
+        p++;
+      } else {
+        depth++;
+        if (depth >= STACK_LIMIT) return INVALID;
+        store<u8>(STACK + <usize>depth, <u8>close);
+        if (close == 125) {
+          const r = skipKey(p);
+          if (r < 0) return r;
+          p = <usize>r;
+        }
+        continue;
+      }
+    } else if (c == 45 || (c >= 48 && c <= 57)) {
+      const r = skipNumber(p);
+      if (r < 0) return r;
+      p = <usize>r;
+    } else if (c == 116) {
+      if (load<u32>(p) != 0x65757274) return INVALID; // true
+      p += 4;
+    } else if (c == 102) {
+      if (load<u32>(p + 1) != 0x65736c61) return INVALID; // f + alse
+      p += 5;
+    } else if (c == 110) {
+      if (load<u32>(p) != 0x6c6c756e) return INVALID; // null
+      p += 4;
+    } else {
+      return INVALID;
+    }
+    // After a value: closing brackets, or a comma and the next value.
+    while (true) {
+      if (depth == 0) return <isize>p;
+      c = <u32>load<u8>(p);
+      if (c <= 32) {
+        p = skipSpace(p);
+        c = <u32>load<u8>(p);
+      }
+      if (c == 44) {
+        p++;
+        if (<u32>load<u8>(p) <= 32) p = skipSpace(p);
+        if (<u32>load<u8>(STACK + <usize>depth) == 125) {
+          const r = skipKey(p);
+          if (r < 0) return r;
+          p = <usize>r;
+        }
+        break;
+      }
+      if (c != <u32>load<u8>(STACK + <usize>depth)) return INVALID; // also the sentinel
+      depth--;
+      p++;
+    }
+  }
+}
+
+/** `key` without writing: a member's key, its colon and the whitespace around it. */
+function skipKey(p: usize): isize {
+  if (load<u8>(p) != 34) return INVALID;
+  const r = skipString(p);
+  if (r < 0) return r;
+  let q = <usize>r;
+  if (<u32>load<u8>(q) <= 32) q = skipSpace(q);
+  if (load<u8>(q) != 58) return INVALID;
+  q++;
+  if (<u32>load<u8>(q) <= 32) q = skipSpace(q);
+  return <isize>q;
+}
+
+/** `copyString` without writing: the string's escapes checked (lone surrogates refused). */
+function skipString(start: usize): isize {
+  const quote = i8x16.splat(34);
+  const backslash = i8x16.splat(92);
+  const space = i8x16.splat(32);
+  let p = start + 1;
+  while (true) {
+    const v = v128.load(p);
+    const stops = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)));
+    if (stops == 0) {
+      p += 16;
+      continue;
+    }
+    p += <usize>ctz(stops);
+    const c = <u32>load<u8>(p);
+    if (c == 34) return <isize>(p + 1);
+    if (c != 92) return INVALID; // a raw control character, or the end of the input
+    const e = <u32>load<u8>(p + 1);
+    if (e == 34 || e == 92 || e == 47 || e == 98 || e == 102 || e == 110 || e == 114 || e == 116) {
+      p += 2;
+    } else if (e == 117) {
+      const unit = hex4(p + 2);
+      if (unit < 0) return INVALID;
+      if (unit >= 0xd800 && unit <= 0xdbff) {
+        // A high surrogate counts only with its low one.
+        if (load<u8>(p + 6) != 92 || load<u8>(p + 7) != 117) return INVALID;
+        const low = hex4(p + 8);
+        if (low < 0xdc00 || low > 0xdfff) return INVALID;
+        p += 12;
+      } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+        return INVALID;
+      } else {
+        p += 6;
+      }
+    } else {
+      return INVALID;
+    }
+  }
+}
+
+/** `copyNumber` without writing, strict: JSON's grammar, and ELSEWHERE near f64's range. */
+function skipNumber(start: usize): isize {
+  let p = start;
+  if (load<u8>(p) == 45) p++;
+  const first = <u32>load<u8>(p);
+  let magnitude: i32 = 0;
+  if (first == 48) {
+    p++;
+  } else if (first >= 49 && first <= 57) {
+    const n = digits(p);
+    magnitude = <i32>min(n, 100000);
+    p += n;
+  } else {
+    return INVALID;
+  }
+  if (load<u8>(p) == 46) {
+    const n = digits(p + 1);
+    if (n == 0) return INVALID;
+    p += 1 + n;
+  }
+  const e = <u32>load<u8>(p);
+  if (e == 101 || e == 69) {
+    p++;
+    let negative = false;
+    const sign = <u32>load<u8>(p);
+    if (sign == 43 || sign == 45) {
+      negative = sign == 45;
+      p++;
+    }
+    const n = digits(p);
+    if (n == 0) return INVALID;
+    if (negative ? magnitude > 308 : n > 3) return ELSEWHERE;
+    let exponent: i32 = 0;
+    if (!negative) for (let i: usize = 0; i < n; i++) exponent = exponent * 10 + <i32>(load<u8>(p + i) - 48);
+    if (magnitude + exponent > 308) return ELSEWHERE;
+    p += n;
+  } else if (magnitude > 308) {
+    return ELSEWHERE;
+  }
+  return <isize>p;
+}

@@ -59,6 +59,12 @@ function assertSame(name: string, bytes: Uint8Array, id = ID): number {
 
 const run = (rest: string, id = ID) => Buffer.from(`{"execution_id":"${id}",${rest}}`, 'utf8');
 
+/**
+ * The run with an unknown field of 20 KiB first: a run that big has its values checked by the
+ * WebAssembly kernel (src/wasm/exportKernel.ts, `check`), a small one in TypeScript.
+ */
+const padded = (bytes: Buffer) => (bytes[0] === 0x7b ? Buffer.concat([Buffer.from(`{"pad":["${'p'.repeat(20 * 1024)}",{"n":[1.5,-2e-3,null,true,false]}],`), bytes.subarray(1)]) : bytes);
+
 describe('reading one node of a run from its bytes', () => {
   it('gives the view\'s answer on sample runs, big ones included, in one pass', () => {
     const runs = [...generateSampleRuns({ count: 6, nodes: 8, seed: 7 }), ...generateSampleRuns({ count: 2, nodes: 6, seed: 8, payloadBytes: 600 * 1024 })];
@@ -120,19 +126,35 @@ describe('reading one node of a run from its bytes', () => {
       ['key starting with a byte order mark', run('"outputs":{"\ufeffa":1},"completed_nodes":["\ufeffa"],"skipped_nodes":[],"context":{"\ufeffc":2}')],
       ['invalid UTF-8 in an unknown field', Buffer.concat([run('"outputs":{"a":1},"completed_nodes":["a"],"skipped_nodes":[],"context":{}').subarray(0, -1), Buffer.from(',"x":"'), Buffer.from([0xff]), Buffer.from('"}')])],
     ];
-    for (const [name, bytes] of cases) assertSame(name, bytes);
+    for (const [name, bytes] of cases) {
+      const quick = assertSame(name, bytes);
+      // Checked by the kernel: the same answers, and at least as many in one pass (it also
+      // takes surrogate pairs, which the TypeScript check leaves to the full scan).
+      assert.ok(assertSame(`${name} (kernel)`, padded(bytes)) >= quick, `${name}: the kernel answers where TypeScript did`);
+    }
+    assert.strictEqual(quickReadRunNode(padded(cases[5][1]), ID, { kind: 'node', nodeId: 'a' }), undefined);
+    assert.strictEqual(quickReadRunNode(padded(cases[0][1]), ID, { kind: 'node', nodeId: 'a' })?.ok, true);
     // The deep-but-accepted output is left to the full scan; a key starting with U+FEFF is read in one pass.
     assert.strictEqual(quickReadRunNode(cases[5][1], ID, { kind: 'node', nodeId: 'a' }), undefined);
     assert.strictEqual(quickReadRunNode(cases[16][1], ID, { kind: 'node', nodeId: '\ufeffa' })?.ok, true);
   });
 
   it('the catalogue of broken run files: the same reason as the detail panel', () => {
-    for (const bad of badFiles) assertSame(bad.name, bad.bytes(ID));
+    for (const bad of badFiles) {
+      assertSame(bad.name, bad.bytes(ID));
+      assertSame(`${bad.name} (kernel)`, padded(Buffer.from(bad.bytes(ID))));
+    }
   });
 
   it('hostile payloads as node ids, output keys and values, context keys and values', () => {
     let quick = 0;
-    for (const [i, chunk] of chunks(allPayloads('http://127.0.0.1:1'), 40).entries()) quick += assertSame(`payload chunk ${i}`, Buffer.from(payloadRunText(ID, chunk), 'utf8'));
+    let kernel = 0;
+    for (const [i, chunk] of chunks(allPayloads('http://127.0.0.1:1'), 40).entries()) {
+      const bytes = Buffer.from(payloadRunText(ID, chunk), 'utf8');
+      quick += assertSame(`payload chunk ${i}`, bytes);
+      kernel += assertSame(`payload chunk ${i} (kernel)`, padded(bytes));
+    }
     assert.ok(quick > 0, 'some hostile runs are read in one pass');
+    assert.ok(kernel >= quick, 'the kernel answers where TypeScript did');
   });
 });
