@@ -109,9 +109,39 @@ export async function goToRunCommand(ctx: CommandContext, prefix?: unknown): Pro
   // The row is shown (a run found in a server beyond the loaded pages becomes one), so it can be revealed.
   const entry = ctx.tree.entry(ref) ?? found.get(refKey(ref))?.entry;
   if (entry) await ctx.tree.includeRun(ref.storeKey, entry);
-  // Best effort: under a search the row may not be shown.
-  await ctx.treeView.reveal(ctx.tree.runNode(ref), { select: true, focus: false }).then(undefined, () => undefined);
+  await revealRow(ctx, ref);
   return ref;
+}
+
+/** How often, and how long apart, a row that VS Code did not reveal and select is tried again. */
+const REVEAL_ATTEMPTS = 4;
+const REVEAL_RETRY_MS = 400;
+
+/**
+ * Reveals and selects a run's row. VS Code may refuse, or reveal without selecting, while
+ * the refresh that adds the row is still on its way (it delays refreshes that come close
+ * together; seen on a busy machine): the row is then tried again a few times. Best effort:
+ * under a search the row may not be shown at all.
+ */
+async function revealRow(ctx: CommandContext, ref: RunRef): Promise<void> {
+  const node = ctx.tree.runNode(ref);
+  for (let attempt = 1; ; attempt++) {
+    const selected = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), REVEAL_RETRY_MS);
+      const listener = ctx.treeView.onDidChangeSelection((event) => event.selection.includes(node) && done(true));
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(value);
+      };
+    });
+    const revealed = await ctx.treeView.reveal(node, { select: true, focus: false }).then(
+      () => true,
+      (error: unknown) => (log().debug(`Could not reveal the row of run ${ref.id} (attempt ${attempt}): ${errorMessage(error)}`), false),
+    );
+    if ((revealed && (ctx.treeView.selection.includes(node) || (await selected))) || attempt === REVEAL_ATTEMPTS || ctx.tree.activeFilter !== undefined) return;
+    if (!revealed) await selected;
+  }
 }
 
 async function runByPrefix(ctx: CommandContext, prefix: string, found: Map<string, FoundRun>): Promise<RunRef | undefined> {
