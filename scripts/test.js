@@ -59,13 +59,41 @@ function counts({ code, output }) {
   let failed = last ? Number(last[2]) : 0;
   // A runner that crashed, or exited non-zero without saying which test failed, is a failure.
   if (code !== 0 && failed === 0) failed = 1;
-  return { passed, failed };
+  return { passed, failed, output };
+}
+
+/**
+ * The failing tests' titles and first lines of their errors, from mocha's "N failing" list
+ * (prefixed lines of the integration runner included), at most `limit` lines: repeated in the
+ * summary, where a CI log cut to its tail still shows them.
+ */
+function failureLines(output, limit = 12) {
+  const lines = output.split(/\r?\n/);
+  const strip = (line) => line.replace(/^\[[^\]]*\]\s?/, '');
+  const kept = [];
+  let inList = false;
+  let sinceTitle = Infinity;
+  for (const line of lines) {
+    const text = strip(line);
+    if (/^\s*\d+ failing\b/.test(text)) {
+      inList = true;
+      continue;
+    }
+    if (!inList) continue;
+    if (/^\s*\d+\) /.test(text)) sinceTitle = 0;
+    else if (/^\s*\d+ passing\b/.test(text)) inList = false;
+    // The title (and its suite lines), then the error's first lines.
+    if (sinceTitle < 5 && text.trim() !== '') kept.push(line.slice(0, 200));
+    sinceTitle++;
+    if (kept.length >= limit) break;
+  }
+  return kept;
 }
 
 const results = [];
-function report(suite, { passed, failed }, startedAt) {
+function report(suite, { passed, failed, output = '' }, startedAt) {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  results.push({ suite, passed, failed, seconds });
+  results.push({ suite, passed, failed, seconds, failures: failed > 0 ? failureLines(output) : [] });
   console.log(`\n(${suite} took ${seconds} s)`);
   console.log(`${suite}: ${passed} passed, ${failed} failed`);
 }
@@ -135,6 +163,10 @@ async function main() {
   for (const { vscode, started, result } of await newerBlocks) report(`integration-${vscode}`, counts(result), started);
 
   const total = results.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed }), { passed: 0, failed: 0 });
+  for (const r of results.filter((r) => r.failures.length > 0)) {
+    console.log(`\nFailing in ${r.suite}:`);
+    for (const line of r.failures) console.log(`  ${line}`);
+  }
   console.log('\nSummary');
   for (const r of results) console.log(`  ${r.suite.padEnd(17)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(4)} failed ${r.seconds.padStart(7)} s`);
   console.log(`  total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
