@@ -16,15 +16,23 @@ const PAYLOAD_KB = 1024;
 
 export async function runHistoryScenarios(cli: string, root: string): Promise<ScenarioResult[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-bench-history-'));
+  // BENCH_HISTORY_WORKSPACE: a workspace whose store a run of this scenario made (its
+  // generation takes minutes), kept there and used again.
+  const kept = process.env.BENCH_HISTORY_WORKSPACE;
+  const workspace = kept ? path.resolve(kept) : path.join(work, 'workspace');
   try {
-    const dir = path.join(work, 'workspace', '.a3s', 'flow', 'executions');
+    const dir = path.join(workspace, '.a3s', 'flow', 'executions');
     const started = Date.now();
-    execFileSync(process.execPath, [cli, '--dir', dir, 'sample', '--no-fsync', '--count', String(COUNT), '--payload-kb', String(PAYLOAD_KB), '--seed', '13'], { stdio: 'inherit' });
+    const present = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.json')).length : 0;
+    if (!kept || present !== COUNT) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      execFileSync(process.execPath, [cli, '--dir', dir, 'sample', '--no-fsync', '--count', String(COUNT), '--payload-kb', String(PAYLOAD_KB), '--seed', '13'], { stdio: 'inherit' });
+    }
     const bytes = fs.readdirSync(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
-    console.log(`Generated ${COUNT} runs, ${(bytes / 2 ** 20).toFixed(0)} MB, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(`${present === COUNT && kept ? 'Kept' : 'Generated'} ${COUNT} runs, ${(bytes / 2 ** 20).toFixed(0)} MB, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const out = path.join(work, 'history.json');
     const host = await runExtensionTests({
-      workspace: path.join(work, 'workspace'),
+      workspace,
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out', 'test', 'bench', 'historyHost'),
       extensionEnvironment: { BENCH_OUT: out },
