@@ -258,6 +258,11 @@ export class PostgresExecutionStore implements ExecutionStore {
    * at once), so the poll does not list again for a change this store already fired.
    */
   private pollEchoes = { writes: 0, deletes: 0, maxes: new Set<string>(), at: 0 };
+  /**
+   * Own writes under way: their rows can show in a poll before the write's answer has been
+   * handled (and its share added to pollEchoes), so the poll decides nothing meanwhile.
+   */
+  private writesInFlight = 0;
 
   constructor(options: PostgresStoreOptions) {
     this.name = tableName(options.schema, options.table);
@@ -313,11 +318,14 @@ export class PostgresExecutionStore implements ExecutionStore {
     if (remember) for (const key of keys) this.expectEcho(key, +1);
     let written: string[];
     let newest: string | null | undefined;
+    this.writesInFlight++;
     try {
       ({ ids: written, newest } = await write());
     } catch (error) {
       if (remember) for (const key of keys) this.expectEcho(key, -1);
       throw error;
+    } finally {
+      this.writesInFlight--;
     }
     if (remember) {
       const done = new Set(written);
@@ -701,8 +709,11 @@ export class PostgresExecutionStore implements ExecutionStore {
           [this.table],
         );
         const state: PollState = { max: rows[0].max ?? '', writes: Number(rows[0].writes ?? 0), deletes: Number(rows[0].deletes ?? 0) };
-        if (last !== undefined && !disposed && !this.isOwnPollChange(last, state)) this.changes.fire({ saved: [], deleted: [], all: true });
-        last = state;
+        // While an own write is under way, the next poll decides (against the same `last`).
+        if (this.writesInFlight === 0) {
+          if (last !== undefined && !disposed && !this.isOwnPollChange(last, state)) this.changes.fire({ saved: [], deleted: [], all: true });
+          last = state;
+        }
       } catch {
         // The tree shows why the store cannot be listed; keep polling.
       }
