@@ -19,7 +19,11 @@
 # suite then has only VS Code 1.139 to run on). --no-node-modules skips the check that `npm ci`
 # installed playwright-core (.ci/run runs this script while `npm ci` runs).
 # The two code-server releases install at the same time (they share nothing but npm's cache,
-# which takes concurrent writers): on a fresh machine that saves about two minutes.
+# which takes concurrent writers): on a fresh machine that saves about two minutes. They start
+# once the few Debian packages they compile with are in; the tests' packages (Chromium,
+# PostgreSQL, the Rust crates) and the Rust build come beside them. When those packages are
+# in, the script touches .vscode-test/.base-ready: `npm test` (scripts/test.js) starts its
+# checks and unit suite then, and waits for the whole install only before a VS Code is needed.
 set -euo pipefail
 
 NEWEST_ONLY=0
@@ -47,6 +51,7 @@ OLD_CODE_SERVER_VERSION="4.90.3"
 OLD_CODE_SERVER_DIR="$CACHE/code-server-$OLD_CODE_SERVER_VERSION"
 OLD_CODE_SERVER_MARKER="$OLD_CODE_SERVER_DIR/.installed-$OLD_CODE_SERVER_VERSION"
 RG_UNIVERSAL_VERSION="1.18.0"           # the rg code-server 4.90.3's ripgrep download is given
+BASE_READY_MARKER="$CACHE/.base-ready"  # the Debian packages are in: the unit suite can start
 
 mkdir -p "$CACHE"
 
@@ -64,13 +69,41 @@ step_done() {
 }
 
 # --- Debian packages -------------------------------------------------------------------
-step_start "apt"
+# In two steps: what the code-server installs compile with first (they then start while the
+# rest comes), then what the tests need (Chromium, PostgreSQL, the Rust crates).
+APT_UPDATED=0
+apt_install() {
+  local SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "[install-test-env] need root (or sudo) to apt-get install $*" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  echo "[install-test-env] apt-get install $*"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    $SUDO apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+step_start "apt-build-tools"
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+# code-server's postinstall compiles native addons (kerberos among them) with node-gyp.
 [ -f /usr/include/krb5.h ] && [ -d /usr/include/gssapi ] || missing+=(libkrb5-dev)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -eq 0 ]; then
+  step_done "present"
+else
+  apt_install "${missing[@]}"
+  step_done "installed ${missing[*]}"
+fi
+
+apt_for_tests() {
+step_start "apt"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # Rust crates for the serde interop test (test/interop), built offline from Debian's registry.
 compgen -G '/usr/share/cargo/registry/serde_json-*' >/dev/null || missing+=(librust-serde-json-dev)
 compgen -G '/usr/share/cargo/registry/uuid-*' >/dev/null || missing+=(librust-uuid-dev)
@@ -83,16 +116,12 @@ compgen -G '/usr/share/cargo/registry/tokio-1*' >/dev/null || missing+=(librust-
 if [ ${#missing[@]} -eq 0 ]; then
   step_done "present"
 else
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "[install-test-env] need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
-    SUDO="sudo"
-  fi
-  echo "[install-test-env] apt-get install ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
   step_done "installed ${missing[*]}"
 fi
+# scripts/test.js starts the unit suite (which needs these packages, not code-server) here.
+touch "$BASE_READY_MARKER"
+}
 
 build_rust() {
 # --- Rust interop binaries ---------------------------------------------------------------
@@ -227,14 +256,15 @@ fi
 }
 
 if [ "$NEWEST_ONLY" -eq 0 ]; then
-  # Output lines of the two interleave; each step line names its step.
-  # Both run as background jobs: a function called as `f || …` would run without set -e.
-  build_rust &
-  rust_pid=$!
+  # Output lines of the jobs interleave; each step line names its step.
+  # All run as background jobs: a function called as `f || …` would run without set -e.
   install_oldest &
   oldest_pid=$!
   install_newest &
   newest_pid=$!
+  # Beside them: the tests' Debian packages, then the Rust binaries (built with those crates).
+  (apt_for_tests; build_rust) &
+  rust_pid=$!
   newest_status=0
   wait "$newest_pid" || newest_status=$?
   oldest_status=0
@@ -242,9 +272,14 @@ if [ "$NEWEST_ONLY" -eq 0 ]; then
   rust_status=0
   wait "$rust_pid" || rust_status=$?
   [ "$newest_status" -eq 0 ] && [ "$oldest_status" -eq 0 ] && [ "$rust_status" -eq 0 ] ||
-    { echo "[install-test-env] failed (newest: exit $newest_status, oldest: exit $oldest_status, rust: exit $rust_status)" >&2; exit 1; }
+    { echo "[install-test-env] failed (newest: exit $newest_status, oldest: exit $oldest_status, apt and rust: exit $rust_status)" >&2; exit 1; }
 else
-  install_newest
+  install_newest &
+  newest_pid=$!
+  apt_for_tests
+  newest_status=0
+  wait "$newest_pid" || newest_status=$?
+  [ "$newest_status" -eq 0 ] || { echo "[install-test-env] failed (newest: exit $newest_status)" >&2; exit 1; }
   step_start "node20"; step_done "skipped (--newest-only)"
   step_start "code-server-1.90"; step_done "skipped (--newest-only)"
 fi
