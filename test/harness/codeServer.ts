@@ -295,8 +295,38 @@ function prepareRunDir(runDir: string, install: CodeServerInstall, options: Code
   };
 }
 
+/**
+ * Extensions folders holding one .vsix as code-server installed it, by code-server and .vsix
+ * (path, size, time): a later window of this process gets a copy (milliseconds) instead of
+ * another `--install-extension` (a few seconds of a core each, for each window the e2e suite opens).
+ */
+const installedTemplates = new Map<string, string>();
+
 async function installExtension(layout: RunLayout, vsix: string, env: Record<string, string> | undefined): Promise<void> {
   if (!fs.existsSync(vsix)) throw new Error(`Cannot install ${vsix}: file not found (run 'npm run package').`);
+  const stat = fs.statSync(vsix);
+  const key = JSON.stringify([layout.install.entry, path.resolve(vsix), stat.size, stat.mtimeMs]);
+  const extensionsDir = layout.commonArgs[layout.commonArgs.indexOf('--extensions-dir') + 1];
+  const template = installedTemplates.get(key);
+  if (template && fs.existsSync(template)) {
+    copyExtensionsDir(template, extensionsDir);
+    return;
+  }
+  await runInstallExtension(layout, vsix, env);
+  const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-history-ext-'));
+  copyExtensionsDir(extensionsDir, kept);
+  installedTemplates.set(key, kept);
+  process.once('exit', () => fs.rmSync(kept, { recursive: true, force: true }));
+}
+
+/** Copies an extensions folder; its extensions.json's absolute locations then name the copy. */
+function copyExtensionsDir(from: string, to: string): void {
+  fs.cpSync(from, to, { recursive: true });
+  const list = path.join(to, 'extensions.json');
+  if (fs.existsSync(list)) fs.writeFileSync(list, fs.readFileSync(list, 'utf8').split(from).join(to));
+}
+
+async function runInstallExtension(layout: RunLayout, vsix: string, env: Record<string, string> | undefined): Promise<void> {
   const child = spawn(layout.install.node, [layout.install.entry, ...layout.commonArgs, '--install-extension', vsix, '--force'], {
     env: serverEnv(layout, env),
     detached: true,
