@@ -329,52 +329,13 @@ function unicodeEscape(p: usize, o: usize): i32 {
 
 /** Copies the number at `start` (JSON grammar; within f64 range where strict). */
 function copyNumber(start: usize): isize {
-  let p = start;
-  if (load<u8>(p) == 45) p++;
-  const first = <u32>load<u8>(p);
-  // Digits before the point, without leading zeros: the number's size in powers of ten.
-  let magnitude: i32 = 0;
-  if (first == 48) {
-    p++;
-  } else if (first >= 49 && first <= 57) {
-    const n = digits(p);
-    magnitude = <i32>min(n, 100000);
-    p += n;
-  } else {
-    return INVALID;
-  }
-  if (load<u8>(p) == 46) {
-    const n = digits(p + 1);
-    if (n == 0) return INVALID;
-    p += 1 + n;
-  }
-  const e = <u32>load<u8>(p);
-  if (e == 101 || e == 69) {
-    p++;
-    let negative = false;
-    const sign = <u32>load<u8>(p);
-    if (sign == 43 || sign == 45) {
-      negative = sign == 45;
-      p++;
-    }
-    const n = digits(p);
-    if (n == 0) return INVALID;
-    if (strictMode) {
-      // Below 10^308 there is nothing to check; nearer f64::MAX the caller decides.
-      if (negative ? magnitude > 308 : n > 3) return ELSEWHERE;
-      let exponent: i32 = 0;
-      if (!negative) for (let i: usize = 0; i < n; i++) exponent = exponent * 10 + <i32>(load<u8>(p + i) - 48);
-      if (magnitude + exponent > 308) return ELSEWHERE;
-    }
-    p += n;
-  } else if (strictMode && magnitude > 308) {
-    return ELSEWHERE;
-  }
-  const length = p - start;
+  const r = skipNumber(start);
+  if (r < 0) return r;
+  const length = <usize>r - start;
   const o = outPos;
   for (let i: usize = 0; i < length; i += 16) v128.store(o + i, v128.load(start + i));
   outPos = o + length;
-  return <isize>p;
+  return r;
 }
 
 /**
@@ -506,11 +467,12 @@ function skipString(start: usize): isize {
   }
 }
 
-/** `copyNumber` without writing, strict: JSON's grammar, and ELSEWHERE near f64's range. */
+/** The end of the number at `start` (JSON grammar; ELSEWHERE near f64's range where strict). */
 function skipNumber(start: usize): isize {
   let p = start;
   if (load<u8>(p) == 45) p++;
   const first = <u32>load<u8>(p);
+  // Digits before the point, without leading zeros: the number's size in powers of ten.
   let magnitude: i32 = 0;
   if (first == 48) {
     p++;
@@ -537,12 +499,15 @@ function skipNumber(start: usize): isize {
     }
     const n = digits(p);
     if (n == 0) return INVALID;
-    if (negative ? magnitude > 308 : n > 3) return ELSEWHERE;
-    let exponent: i32 = 0;
-    if (!negative) for (let i: usize = 0; i < n; i++) exponent = exponent * 10 + <i32>(load<u8>(p + i) - 48);
-    if (magnitude + exponent > 308) return ELSEWHERE;
+    if (strictMode) {
+      // Below 10^308 there is nothing to check; nearer f64::MAX the caller decides.
+      if (negative ? magnitude > 308 : n > 3) return ELSEWHERE;
+      let exponent: i32 = 0;
+      if (!negative) for (let i: usize = 0; i < n; i++) exponent = exponent * 10 + <i32>(load<u8>(p + i) - 48);
+      if (magnitude + exponent > 308) return ELSEWHERE;
+    }
     p += n;
-  } else if (magnitude > 308) {
+  } else if (strictMode && magnitude > 308) {
     return ELSEWHERE;
   }
   return <isize>p;
