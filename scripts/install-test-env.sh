@@ -21,9 +21,7 @@
 # The two code-server releases install at the same time (they share nothing but npm's cache,
 # which takes concurrent writers): on a fresh machine that saves about two minutes. They start
 # once the few Debian packages they compile with are in; the tests' packages (Chromium,
-# PostgreSQL, the Rust crates) and the Rust build come beside them. When those packages are
-# in, the script touches .vscode-test/.base-ready: `npm test` (scripts/test.js) starts its
-# checks and unit suite then, and waits for the whole install only before a VS Code is needed.
+# PostgreSQL, the Rust crates) and the Rust build come beside them.
 set -euo pipefail
 
 NEWEST_ONLY=0
@@ -51,7 +49,6 @@ OLD_CODE_SERVER_VERSION="4.90.3"
 OLD_CODE_SERVER_DIR="$CACHE/code-server-$OLD_CODE_SERVER_VERSION"
 OLD_CODE_SERVER_MARKER="$OLD_CODE_SERVER_DIR/.installed-$OLD_CODE_SERVER_VERSION"
 RG_UNIVERSAL_VERSION="1.18.0"           # the rg code-server 4.90.3's ripgrep download is given
-BASE_READY_MARKER="$CACHE/.base-ready"  # the Debian packages are in: the unit suite can start
 
 mkdir -p "$CACHE"
 
@@ -119,8 +116,6 @@ else
   apt_install "${missing[@]}"
   step_done "installed ${missing[*]}"
 fi
-# scripts/test.js starts the unit suite (which needs these packages, not code-server) here.
-touch "$BASE_READY_MARKER"
 }
 
 build_rust() {

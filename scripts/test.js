@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the whole pipeline, in the order CI runs it.
-//   0. scripts/install-test-env.sh (seconds when .vscode-test/ is already filled; otherwise the
-//      checks and the unit suite start once its Debian packages are in, beside the rest)
+//   0. scripts/install-test-env.sh (seconds when .vscode-test/ is already filled)
 //   1. checks       npm run check-types, npm run lint, npm run build  (one count each)
 //   2. unit         mocha over out/test/{unit,interop}/**/*.test.js (plain Node)
 //   3. integration  out/test/harness/runIntegration.js (mocha inside code-server's extension host),
@@ -91,13 +90,6 @@ function failureLines(output, limit = 12) {
   return kept;
 }
 
-/** Resolves once `file` exists (looked for twice a second) or `settled` resolved. */
-async function fileAppears(file, settled) {
-  let done = false;
-  void settled.then(() => (done = true));
-  while (!done && !fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 500));
-}
-
 const results = [];
 function report(suite, { passed, failed, output = '' }, startedAt) {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -109,18 +101,11 @@ function report(suite, { passed, failed, output = '' }, startedAt) {
 async function main() {
   const started = Date.now();
 
-  // 0. install-test-env.sh (seconds when .vscode-test/ is filled; on a fresh machine, or while
-  //    .ci/run's own run of it holds its lock, minutes). The checks and the unit suite need only
-  //    node_modules and its Debian packages: they start once those are in (.base-ready), beside
-  //    the code-server installs; the integration and e2e suites wait for the whole install.
   let t = Date.now();
-  const installStarted = t;
-  const installing = run('bash', ['scripts/install-test-env.sh'], { buffered: true }).then((result) => {
-    console.log(`(install-test-env ${((Date.now() - installStarted) / 1000).toFixed(1)} s)`);
-    if (result.code !== 0) console.error('install-test-env failed: integration and e2e suites will fail.');
-    return result;
-  });
-  await fileAppears(path.join(root, '.vscode-test', '.base-ready'), installing);
+  const install = await run('bash', ['scripts/install-test-env.sh']);
+  const envReady = install.code === 0;
+  if (!envReady) console.error('install-test-env failed: integration and e2e suites will fail.');
+  console.log(`(install-test-env ${((Date.now() - t) / 1000).toFixed(1)} s)`);
 
   // 1. Static checks and the bundle. Each command counts as one check.
   t = Date.now();
@@ -146,11 +131,8 @@ async function main() {
   // the built out/ and dist/, which neither writes. The block's output is printed when it ends.
   const [oldest, ...newer] = [...INTEGRATION_VSCODE].reverse();
   const integration = (vscode, options) => run('node', ['out/test/harness/runIntegration.js', `--vscode=${vscode}`], options);
-  let oldestStarted = Date.now();
-  const oldestBlock = installing.then(() => {
-    oldestStarted = Date.now();
-    return integration(oldest, { buffered: true });
-  });
+  const oldestStarted = Date.now();
+  const oldestBlock = integration(oldest, { buffered: true });
   report('unit', counts(await run('node', ['scripts/run-mocha.js', 'unit', '--no-compile'])), t);
   const oldestResult = await oldestBlock;
 
@@ -190,7 +172,6 @@ async function main() {
   console.log(`  total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The closing line CI reads: alone on its line, nothing after it.
   console.log(`${total.passed} passed, ${total.failed} failed`);
-  const envReady = (await installing).code === 0;
   return total.failed > 0 || !envReady ? 1 : 0;
 }
 
