@@ -74,14 +74,14 @@ export class RunGridPanel extends StorePanel<GridHostMessage, GridPageMessage> {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderGridShell(panel.webview, extensionUri);
     this.disposables.push(this.renderEmitter);
+    this.loadEarly();
   }
 
   /** Public for tests: what happens with a validated message from the page. */
   async handleMessage(message: GridPageMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        await this.load();
+        await this.pageReady();
         return;
       case 'loadMore':
         this.shown += GRID_PAGE_RUNS;

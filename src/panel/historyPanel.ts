@@ -82,14 +82,14 @@ export class NodeHistoryPanel extends StorePanel<HistoryHostMessage, HistoryPage
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'history.css', extraCss: ['media/base.css'], script: 'history.js', title: 'Node History' });
     this.disposables.push(this.renderEmitter);
+    this.loadEarly();
   }
 
   /** Public for tests: what happens with a validated message from the page. */
   async handleMessage(message: HistoryPageMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        await this.load();
+        await this.pageReady();
         return;
       case 'loadMore':
         if (!this.partial) this.shown += readConfig().pageSize;

@@ -92,14 +92,14 @@ export class PlotPanel extends StorePanel<PlotHostMessage, PlotPageMessage> {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'flow-history.svg');
     panel.webview.html = renderWebviewShell(panel.webview, extensionUri, { css: 'plot.css', extraCss: ['media/base.css', 'dist/uplot/uPlot.min.css'], script: 'plot.js', title: 'Plot Across Runs' });
     this.disposables.push(this.renderEmitter);
+    this.loadEarly();
   }
 
   /** Public for tests: what happens with a validated message from the page. */
   async handleMessage(message: PlotPageMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        await this.load();
+        await this.pageReady();
         return;
       case 'rendered':
         this.lastRendered = message.points;

@@ -33,6 +33,10 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   protected disposed = false;
   private loading: Promise<void> | undefined;
   private again = false;
+  /** Reading started with the panel, before its page was ready: the page gets that answer. */
+  private early = false;
+  /** Messages posted before the page was ready, sent once it is. */
+  private readonly held: HostMessage[] = [];
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Every message posted, newest last (integration tests read what the page was sent). */
   readonly posted: HostMessage[] = [];
@@ -76,8 +80,42 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   /** Public for tests: what happens with a validated message from the page. */
   abstract handleMessage(message: PageMessage): Promise<void>;
 
-  /** Reads what the page shows and posts it (called one at a time, once the page is ready). */
+  /**
+   * Reads what the page shows and posts it (called one at a time: once the page is ready, or
+   * from the start while it loads, see loadEarly).
+   */
   protected abstract loadNow(): Promise<void>;
+
+  /**
+   * Starts reading while the page loads (a subclass calls it last in its constructor): the
+   * first webview of a window takes a second or more to start, and the runs are read
+   * meanwhile; what is posted before the page is ready is held and sent when it is. The read
+   * starts on the next turn of the event loop, after whoever opened the panel set it up.
+   */
+  protected loadEarly(): void {
+    this.early = true;
+    setTimeout(() => {
+      if (this.early && !this.disposed) void this.load();
+    }, 0);
+  }
+
+  /**
+   * The page listens (first load, or again after it was hidden and shown): the held messages
+   * are sent; the read started early answers it, else it is read now.
+   */
+  protected async pageReady(): Promise<void> {
+    this.ready = true;
+    const early = this.early;
+    this.early = false;
+    for (const message of this.held.splice(0)) void this.panel.webview.postMessage(message);
+    if (early) {
+      // Started, or about to be: its answer goes to the page (and a change meanwhile reloads).
+      if (this.loading) await this.loading;
+      else await this.load();
+      return;
+    }
+    await this.load();
+  }
 
   /** Resolves when the latest load has been posted (for tests). */
   async whenLoaded(): Promise<void> {
@@ -106,7 +144,7 @@ export abstract class StorePanel<HostMessage, PageMessage> {
     const work = (async () => {
       do {
         this.again = false;
-        if (this.ready && !this.disposed) await this.loadNow();
+        if ((this.ready || this.early) && !this.disposed) await this.loadNow();
       } while (this.again && !this.disposed);
     })();
     this.loading = work.finally(() => {
@@ -187,7 +225,8 @@ export abstract class StorePanel<HostMessage, PageMessage> {
     if (this.disposed) return;
     this.posted.push(message);
     if (this.posted.length > KEPT_MESSAGES) this.posted.shift();
-    void this.panel.webview.postMessage(message);
+    if (this.ready) void this.panel.webview.postMessage(message);
+    else this.held.push(message);
   }
 
   dispose(): void {
