@@ -83,6 +83,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# Installs the packages listed in `missing` (if any) and ends the step saying so.
+install_missing() {
+  if [ ${#missing[@]} -eq 0 ]; then
+    step_done "present"
+  else
+    apt_install "${missing[@]}"
+    step_done "installed ${missing[*]}"
+  fi
+}
+
 step_start "apt-build-tools"
 missing=()
 # code-server's postinstall compiles native addons (kerberos among them) with node-gyp.
@@ -90,12 +100,7 @@ missing=()
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
-if [ ${#missing[@]} -eq 0 ]; then
-  step_done "present"
-else
-  apt_install "${missing[@]}"
-  step_done "installed ${missing[*]}"
-fi
+install_missing
 
 apt_for_tests() {
 step_start "apt"
@@ -110,12 +115,7 @@ compgen -G '/usr/share/cargo/registry/serde_derive-*' >/dev/null || missing+=(li
 [ -x /usr/lib/postgresql/15/bin/initdb ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 compgen -G '/usr/share/cargo/registry/tokio-postgres-*' >/dev/null || missing+=(librust-tokio-postgres-dev)
 compgen -G '/usr/share/cargo/registry/tokio-1*' >/dev/null || missing+=(librust-tokio-dev)
-if [ ${#missing[@]} -eq 0 ]; then
-  step_done "present"
-else
-  apt_install "${missing[@]}"
-  step_done "installed ${missing[*]}"
-fi
+install_missing
 }
 
 build_rust() {
