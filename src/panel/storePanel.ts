@@ -35,6 +35,8 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   private again = false;
   /** Reading started with the panel, before its page was ready: the page gets that answer. */
   private early = false;
+  /** That early read, once started. */
+  private earlyLoad: Promise<void> | undefined;
   /** Messages posted before the page was ready, sent once it is. */
   private readonly held: HostMessage[] = [];
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -95,7 +97,7 @@ export abstract class StorePanel<HostMessage, PageMessage> {
   protected loadEarly(): void {
     this.early = true;
     setTimeout(() => {
-      if (this.early && !this.disposed) void this.load();
+      if (this.early && !this.disposed) this.earlyLoad = this.load();
     }, 0);
   }
 
@@ -108,13 +110,9 @@ export abstract class StorePanel<HostMessage, PageMessage> {
     const early = this.early;
     this.early = false;
     for (const message of this.held.splice(0)) void this.panel.webview.postMessage(message);
-    if (early) {
-      // Started, or about to be: its answer goes to the page (and a change meanwhile reloads).
-      if (this.loading) await this.loading;
-      else await this.load();
-      return;
-    }
-    await this.load();
+    // The early read's answer (held, or posted when it ends) is the page's; read now only when
+    // it has not started yet (its timer then finds the page ready and does nothing).
+    await (early ? (this.earlyLoad ?? this.load()) : this.load());
   }
 
   /** Resolves when the latest load has been posted (for tests). */
