@@ -410,9 +410,17 @@ describe('PostgresExecutionStore', function () {
       // poll sees the newest saved_at move and, once the server's counters show them, the
       // writes, and lists nothing again for them.
       await waitChanges(1);
+      const counters = () => server.psql(`SELECT n_tup_ins + n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = '"${schema}".flow_executions'::regclass`).trim();
+      // The server's counters of the earlier writes settled (on a busy machine they show late,
+      // and would look like another client's writes beside ours), and the poll has seen them.
+      for (let settled = Date.now() + 10_000, last = ''; Date.now() < settled; ) {
+        const now = counters();
+        if (now === last) break;
+        last = now;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
       await new Promise((resolve) => setTimeout(resolve, 300));
       changes.splice(0);
-      const counters = () => server.psql(`SELECT n_tup_ins + n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = '"${schema}".flow_executions'::regclass`).trim();
       const before = counters();
       const own = newExecutionId();
       await store.saveTexts([{ id: own, text: run(own) }]);
