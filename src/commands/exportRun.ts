@@ -5,7 +5,7 @@ import { errorMessage } from '../core/errors';
 import { exportFlowResults, FlowResult } from '../core/flowResult';
 import { formatBytes, plural } from '../core/format';
 import { log, reportError } from '../host/log';
-import { EarlyExport } from '../node/earlyExport';
+import { EARLY_EXPORT_DELAY_MS, EarlyExport } from '../node/earlyExport';
 import { ExportAnswer } from '../node/exportFile';
 import { RunSource } from '../node/runScanner';
 import { RunRef } from '../stores/runRef';
@@ -39,9 +39,10 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     return undefined;
   }
   // A big local run is exported while the person chooses where to save it (beside the run,
-  // moved into place on accept); for another, the kernel gets ready meanwhile.
+  // moved into place on accept); for another, the kernel gets ready meanwhile. Both wait for
+  // the dialog to open first (see EarlyExport).
   const early = 'path' in source && storedBytes >= PROGRESS_THRESHOLD_BYTES ? new EarlyExport((from, id, file) => ctx.scanner.exportRun(from, id, file), source, ref.id) : undefined;
-  if (!early && storedBytes >= PROGRESS_THRESHOLD_BYTES) ctx.scanner.prepareExport(storedBytes);
+  const prepare = !early && storedBytes >= PROGRESS_THRESHOLD_BYTES ? setTimeout(() => ctx.scanner.prepareExport(storedBytes), EARLY_EXPORT_DELAY_MS) : undefined;
   const remembered = ctx.workspaceState.get<string>(LAST_EXPORT_FOLDER);
   const base = remembered ? vscode.Uri.parse(remembered) : (handle.folder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri);
   // The save dialog asks before replacing an existing file; we never overwrite behind it.
@@ -51,6 +52,7 @@ export async function exportRun(ctx: CommandContext, ref: RunRef): Promise<vscod
     defaultUri: base ? vscode.Uri.joinPath(base, `${ref.id}.json`) : undefined,
     filters: { JSON: ['json'] },
   });
+  clearTimeout(prepare);
   if (!target) {
     ctx.scanner.cancelExport();
     void early?.discard();

@@ -10,7 +10,7 @@ import { generateSampleRuns } from '../../src/core/sample';
 import type { HistoryNode } from '../../src/tree/treeNodes';
 import { extensionExports, runText, storeDir, stub, waitFor, workspaceFolder, writeRunAtomically } from './support';
 import { decodeNodes } from '../../src/shared/protocol';
-import { EARLY_EXPORT_SUFFIX } from '../../src/node/earlyExport';
+import { EARLY_EXPORT_DELAY_MS, EARLY_EXPORT_SUFFIX } from '../../src/node/earlyExport';
 
 const EXAMPLE = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 const BIG = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -382,10 +382,15 @@ describe('Flow History in VS Code', function () {
       let chosen: vscode.Uri | undefined;
       const dialog = stub(vscode.window, 'showSaveDialog', (async () => chosen) as typeof vscode.window.showSaveDialog);
       try {
-        // Cancelled: the export begun while the dialog was open is removed once written.
+        // Cancelled before the early export began (it waits for the dialog to open): it never
+        // begins, so nothing is ever written beside the run.
+        const seen = new Set<string>();
+        let watching = setInterval(() => earlyExports().forEach((name) => seen.add(name)), 1);
         assert.strictEqual(await vscode.commands.executeCommand('a3sFlow.history.exportRun', runNode(internals, run.executionId)), undefined);
+        await new Promise((resolve) => setTimeout(resolve, 2 * EARLY_EXPORT_DELAY_MS));
+        clearInterval(watching);
+        assert.deepStrictEqual([...seen], [], 'a cancelled early export began');
         await waitFor('the scan worker done and stopped', () => !internals.scanner.running);
-        await waitFor('no early export left beside the run', () => earlyExports().length === 0);
         chosen = out;
         const bytes = fs.readFileSync(stored);
         const expected = exportFlowResult(parseFlowResult(bytes.toString('utf8')));
@@ -395,13 +400,12 @@ describe('Flow History in VS Code', function () {
         assert.strictEqual(Buffer.from(joinPieces(exported)).toString('utf8'), expected);
         exported.release();
         // A big local run is exported while the dialog is open, beside it, and moved into place.
-        let early: string[] = [];
-        const watching = setInterval(() => (early = early.concat(earlyExports())), 1);
+        watching = setInterval(() => earlyExports().forEach((name) => seen.add(name)), 1);
         const written = await vscode.commands.executeCommand<vscode.Uri>('a3sFlow.history.exportRun', runNode(internals, run.executionId));
         clearInterval(watching);
         assert.strictEqual(written?.fsPath, out.fsPath);
         assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), expected);
-        assert.ok(early.some((name) => name.startsWith(`.${run.executionId}.`)), 'the export was written beside the run first');
+        assert.ok([...seen].some((name) => name.startsWith(`.${run.executionId}.`)), 'the export was written beside the run first');
         assert.deepStrictEqual(earlyExports(), [], 'and moved, not left behind');
       } finally {
         dialog.restore();

@@ -13,6 +13,8 @@ import { EARLY_EXPORT_SUFFIX, EarlyExport, ExportToFile } from '../../src/node/e
 import { RunScanner } from '../../src/node/runScanner';
 import { useTempDir } from '../support/tempDir';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const SCRIPT = path.resolve(__dirname, '../../../dist/runScannerThread.js');
 
 describe('early export (while the save dialog is open)', function () {
@@ -51,9 +53,44 @@ describe('early export (while the save dialog is open)', function () {
     assert.deepStrictEqual(leftovers(store), []);
   });
 
+  it('waits for the dialog to open: begins on its own after its delay, at once on an earlier accept, never once cancelled before', async () => {
+    const { id, source, expected, store } = storedRun();
+    const begun: string[] = [];
+    const counted: ExportToFile = (from, runId, file) => {
+      begun.push(file);
+      return toFile(from, runId, file);
+    };
+    // Cancelled before its delay: it never begins, and nothing is written.
+    const cancelled = new EarlyExport(counted, source, id, 40);
+    await cancelled.discard();
+    await sleep(120);
+    assert.strictEqual(cancelled.started, false);
+    assert.deepStrictEqual(begun, []);
+    assert.deepStrictEqual(leftovers(store), []);
+
+    // Left alone: not at once, but after its delay, with the dialog still open.
+    const alone = new EarlyExport(counted, source, id, 40);
+    assert.strictEqual(alone.started, false);
+    const deadline = Date.now() + 5_000;
+    while (!alone.started && Date.now() < deadline) await sleep(10);
+    assert.deepStrictEqual(begun, [alone.path]);
+    const target = path.join(tempDir(), 'chosen.json');
+    assert.ok((await alone.moveTo(target))?.ok);
+    assert.strictEqual(fs.readFileSync(target, 'utf8'), expected);
+
+    // Accepted before its delay (a minute here): it begins at once.
+    const quick = new EarlyExport(counted, source, id, 60_000);
+    const quickTarget = path.join(tempDir(), 'quick.json');
+    assert.ok((await quick.moveTo(quickTarget))?.ok);
+    assert.deepStrictEqual(begun, [alone.path, quick.path]);
+    assert.strictEqual(fs.readFileSync(quickTarget, 'utf8'), expected);
+    assert.deepStrictEqual(leftovers(store), []);
+  });
+
   it('removes it once written when the dialog is cancelled', async () => {
     const { id, source, store } = storedRun();
-    const early = new EarlyExport(toFile, source, id);
+    const early = new EarlyExport(toFile, source, id, 0);
+    while (!early.started) await sleep(5);
     await early.discard();
     assert.deepStrictEqual(fs.readdirSync(store), [`${id}.json`]);
   });
